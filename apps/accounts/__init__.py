@@ -1,0 +1,1 @@
+"""Accounts: couples sign up with their email, verify it, log in and manage their login."""

@@ -1,0 +1,1 @@
+"""Items: the gifts on a registry, as the couple adds, edits, hides and orders them."""

@@ -1,0 +1,95 @@
+"""The gifts on a registry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+CURRENCIES = [
+    ("USD", "US dollar"),
+    ("EUR", "Euro"),
+    ("GBP", "Pound sterling"),
+    ("CAD", "Canadian dollar"),
+    ("AUD", "Australian dollar"),
+    ("NZD", "New Zealand dollar"),
+    ("CHF", "Swiss franc"),
+]
+MAX_PRICE = Decimal("1000000")
+MAX_QUANTITY = 1000
+
+
+class ItemQuerySet(models.QuerySet):
+    def visible(self) -> ItemQuerySet:
+        """Items guests may see."""
+        return self.filter(hidden=False)
+
+    def available(self) -> ItemQuerySet:
+        """Items with something left to reserve."""
+        return self.filter(Q(unlimited=True) | Q(reserved_count__lt=F("quantity")))
+
+
+class Item(models.Model):
+    class Priority(models.IntegerChoices):
+        MOST_WANTED = 1, "Most wanted"
+        WOULD_LOVE = 2, "Would love"
+        NICE_TO_HAVE = 3, "Nice to have"
+
+    registry = models.ForeignKey("registries.Registry", on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=4000, blank=True)
+    image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    quantity = models.PositiveIntegerField(
+        "quantity wanted", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+    unlimited = models.BooleanField(default=False, help_text="Any number welcome (e.g. gift cards).")
+    # Units reserved by guests; kept in step with the reservations by the
+    # reservation services with conditional UPDATEs, and bounded by a constraint.
+    reserved_count = models.PositiveIntegerField(default=0)
+    store_url = models.URLField("store link", max_length=1000, blank=True)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.WOULD_LOVE)
+    category = models.CharField(max_length=60, blank=True)
+    note = models.CharField("note to guests", max_length=500, blank=True)
+    hidden = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    cache_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unlimited=True) | Q(reserved_count__lte=F("quantity")),
+                name="items_item_reserved_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gt=0), name="items_item_price_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["registry", "position"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def remaining(self) -> int | None:
+        """Units still to reserve; None when any number is welcome."""
+        if self.unlimited:
+            return None
+        return max(self.quantity - self.reserved_count, 0)
+
+    @property
+    def is_available(self) -> bool:
+        return self.unlimited or self.reserved_count < self.quantity

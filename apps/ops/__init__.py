@@ -1,0 +1,1 @@
+"""Ops: health, error pages, read-only mode and other levers for operators."""

@@ -1,0 +1,1 @@
+"""Pages: the marketing pages (home, pricing, FAQ)."""

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite on the real services: start them, run lint and pytest,
+# and stop them afterwards whatever happened.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+scripts/services.sh up || exit 1
+trap 'scripts/services.sh down' EXIT
+
+status=0
+echo "== ruff"
+$BIN/ruff check . || status=1
+$BIN/ruff format --check . >/dev/null || { echo "ruff format: files need formatting"; $BIN/ruff format --check . ; status=1; }
+echo "== makemigrations --check"
+DJANGO_SETTINGS_MODULE=whisper.settings.test $BIN/python manage.py makemigrations --check --dry-run >/dev/null || { echo "missing migrations"; status=1; }
+echo "== pytest"
+$BIN/pytest "$@" || status=$?
+exit $status

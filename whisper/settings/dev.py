@@ -1,0 +1,26 @@
+"""The embedded default (make run): SQLite, local cache, eager tasks, console mail."""
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, MIDDLEWARE, RUN_DIR
+
+RUN_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+INTERNAL_IPS = ["127.0.0.1"]
+
+try:
+    import debug_toolbar  # noqa: F401
+except ImportError:  # the toolbar is a dev extra; run without it if absent
+    pass
+else:
+    INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
+    MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": "whisper.settings.dev.show_toolbar"}
+
+
+def show_toolbar(request) -> bool:
+    """The toolbar only on request (?djdt=1 once per session), never in tests."""
+    if request.GET.get("djdt") == "1":
+        request.session["djdt"] = True
+    return bool(request.session.get("djdt")) and request.META.get("REMOTE_ADDR") in INTERNAL_IPS

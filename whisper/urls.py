@@ -1,0 +1,27 @@
+"""Root URLconf: it only includes the apps' own URLconfs."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.pages.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("", include("apps.registries.urls")),
+    path("", include("apps.items.urls")),
+    path("", include("apps.reservations.urls")),
+    path("", include("apps.ops.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    if "debug_toolbar" in settings.INSTALLED_APPS:
+        urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
+
+handler400 = "apps.ops.views.bad_request"
+handler403 = "apps.ops.views.permission_denied"
+handler404 = "apps.ops.views.page_not_found"
+handler500 = "apps.ops.views.server_error"
