@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("apps.items.urls")),
     path("", include("apps.reservations.urls")),
     path("", include("apps.ops.urls")),
+    path("", include("apps.payments.urls")),
+    path("staff/timelog/", include("apps.timelog.urls")),
+    path("staff/metrics/", include("apps.metrics.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "apps.reservations",
     "apps.pages",
     "apps.ops",
+    "apps.payments",
+    "apps.timelog",
+    "apps.metrics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Payments: plans, orders, and PayPal IPNs that upgrade a registry."""
