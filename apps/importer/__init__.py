@@ -1,0 +1,1 @@
+"""Importer: fill in a gift from a store's product page, fetched safely in the background."""
