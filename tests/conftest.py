@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD, ItemFactory, RegistryFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    """Each test starts with an empty cache (memcached is shared by the run)."""
-    cache.clear()
+def _clean_cache(settings):
+    """Each test gets an empty cache of its own on the real memcached.
+
+    A fresh key prefix per test, rather than a flush, so that test runs
+    sharing one memcached (several developers, a stack test) never see or
+    wipe each other's keys.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"t-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches  # setting_changed resets the cache handlers
     yield
 
 

@@ -1,59 +1,208 @@
-"""TODO: placeholder views; replaced by the real ones."""
+"""Couples' account pages: sign up, verify the address, log in and out,
+reset or change the password, change the address, and the account page.
 
-from django.http import Http404
+The workflows live in ``services``; Django's auth views do the password parts.
+"""
 
+from __future__ import annotations
 
-def signup(request, *args, **kwargs):
-    raise Http404("not built yet")
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django_ratelimit.core import is_ratelimited
 
+from . import forms, services
+from .tokens import lifetime
 
-def verify_sent(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def verify_resend(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def verify(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def login(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def logout(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def password_reset(request, *args, **kwargs):
-    raise Http404("not built yet")
+# Mail-sending actions a person may repeat this often before we stop sending.
+MAIL_RATE = "5/h"
+TOO_MANY = "You have asked for several emails in a short time. Please wait a while and try again."
 
 
-def password_reset_done(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _too_many(request: HttpRequest, action: str, key="user") -> bool:
+    """Count one more ``action`` by this person; True once over ``MAIL_RATE``."""
+    return is_ratelimited(
+        request, group=f"accounts.{action}", key=key, rate=MAIL_RATE, method="POST", increment=True
+    )
 
 
-def password_reset_confirm(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _posted_email(group: str, request: HttpRequest) -> str:
+    return services.normalize_email(request.POST.get("email", ""))
 
 
-def password_reset_complete(request, *args, **kwargs):
-    raise Http404("not built yet")
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            user = services.create_account(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("accounts:verify_sent")
+    return render(request, "accounts/signup.html", {"form": form})
 
 
-def account_settings(request, *args, **kwargs):
-    raise Http404("not built yet")
+@login_required
+@require_safe
+def verify_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/verify_sent.html", {"lifetime": lifetime()})
 
 
-def password_change(request, *args, **kwargs):
-    raise Http404("not built yet")
+@login_required
+@require_POST
+def verify_resend(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified:
+        messages.info(request, "Your email address is already verified.")
+        return redirect("accounts:settings")
+    if _too_many(request, "verify_resend"):
+        messages.error(request, TOO_MANY)
+    else:
+        services.send_verification(request.user)
+        messages.success(request, f"We sent a new link to {request.user.email}.")
+    return redirect("accounts:verify_sent")
 
 
-def email_change(request, *args, **kwargs):
-    raise Http404("not built yet")
+@require_GET  # not HEAD: opening the link changes the account
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        _user, newly_verified = services.verify_email(token)
+    except services.InvalidLink as exc:
+        return render(
+            request,
+            "accounts/link_invalid.html",
+            {"problem": str(exc), "purpose": "verify"},
+            status=400,
+        )
+    if newly_verified:
+        messages.success(request, "Thank you — your email address is verified. Let’s create your registry!")
+    else:
+        messages.info(request, "Your email address was already verified.")
+    return redirect("registries:create")
 
 
-def email_change_confirm(request, *args, **kwargs):
-    raise Http404("not built yet")
+class _LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = forms.LoginForm
+    redirect_authenticated_user = True
+
+
+class _LogoutView(auth_views.LogoutView):
+    """POST only (Django's own rule); says goodbye."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_logged_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_logged_in:
+            messages.info(request, "You are logged out. See you soon!")
+        return response
+
+
+class _PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: forms.PasswordResetForm) -> HttpResponse:
+        # Over the limit we quietly send nothing: the page must not tell
+        # a stranger whether the address has an account.
+        if _too_many(self.request, "password_reset", key=_posted_email):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
+        if not self.validlink:
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
+
+
+class _PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:settings")
+    success_message = "Your password is changed."
+
+
+login = _LoginView.as_view()
+logout = _LogoutView.as_view()
+password_reset = _PasswordResetView.as_view()
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = _PasswordResetConfirmView.as_view()
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = _PasswordChangeView.as_view()
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    form = forms.NameForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if form.is_bound and form.is_valid():
+        form.save()
+        messages.success(request, "Your name is saved.")
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"name_form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = forms.EmailChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        # Counted before the password is checked, so the form cannot be used to guess it.
+        if _too_many(request, "email_change"):
+            messages.error(request, TOO_MANY)
+            return redirect("accounts:email_change")
+        if form.is_valid():
+            try:
+                services.request_email_change(request.user, form.cleaned_data["email"])
+            except services.AccountError as exc:
+                form.add_error("email", str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Almost done: open the link we sent to {form.cleaned_data['email']} to switch "
+                    f"to that address. Until then we keep using {request.user.email}.",
+                )
+                return redirect("accounts:settings")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@require_GET  # not HEAD: opening the link changes the account
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, changed = services.confirm_email_change(token)
+    except (services.InvalidLink, services.AccountError) as exc:
+        problem = str(exc)
+    else:
+        if changed:
+            messages.success(request, f"Done — your account now uses {user.email}.")
+        else:
+            messages.info(request, f"Your account already uses {user.email}.")
+        return redirect("accounts:settings")
+    return render(
+        request, "accounts/link_invalid.html", {"problem": problem, "purpose": "email_change"}, status=400
+    )

@@ -1,0 +1,180 @@
+"""Forms for couples' accounts: sign up, log in, reset and change password and address."""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.urls import reverse
+
+from apps.core import emails
+
+from . import services
+from .models import User
+
+logger = logging.getLogger(__name__)
+
+EMAIL_WIDGET = forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"})
+
+
+def _clean_new_email(value: str, *, exclude: User | None = None) -> str:
+    email = services.normalize_email(value)
+    if services.email_in_use(email, exclude=exclude):
+        raise forms.ValidationError(str(services.EmailInUse(email)), code="email_in_use")
+    return email
+
+
+class SignupForm(auth_forms.BaseUserCreationForm):
+    """Name, email and the password twice (checked by Django's validators)."""
+
+    class Meta:
+        model = User
+        fields = ("name", "email")
+        labels = {"name": "Your name", "email": "Email"}
+        help_texts = {"email": "We will send you a link to confirm it."}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": EMAIL_WIDGET,
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["email"].widget.attrs.pop("autofocus", None)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.fields["password2"].label = "Password again"
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_email(self) -> str:
+        return _clean_new_email(self.cleaned_data["email"])
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form, asking for the email address."""
+
+    username = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": (
+            "That email and password don’t match an account. "
+            "Check them and try again, or reset your password."
+        ),
+    }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, sending our own mail through ``apps.core.emails``."""
+
+    email = forms.EmailField(label="Email", max_length=254, widget=EMAIL_WIDGET)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        user = context["user"]
+        path = reverse(
+            "accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
+        )
+        try:
+            emails.send(
+                "password_reset",
+                to_email,
+                {"name": user.get_short_name(), "email": to_email, "reset_url": emails.absolute(path)},
+            )
+        except Exception:
+            # Like Django: a failed send must not tell a stranger the account exists.
+            logger.exception("Failed to send the password reset mail to user %s", user.pk)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password2"].label = "New password again"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    error_messages = {
+        **auth_forms.PasswordChangeForm.error_messages,
+        "password_incorrect": "That is not your current password. Please enter it again.",
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password2"].label = "New password again"
+
+
+class EmailChangeForm(forms.Form):
+    """A new address, and the current password to prove it is really them."""
+
+    email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
+    password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
+        email = services.normalize_email(self.cleaned_data["email"])
+        if email == services.normalize_email(self.user.email):
+            raise forms.ValidationError("That is already your email address.", code="same_email")
+        return _clean_new_email(email, exclude=self.user)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.", code="password_incorrect")
+        return password
+
+
+class NameForm(forms.ModelForm):
+    """The name we greet a couple's partner with."""
+
+    class Meta:
+        model = User
+        fields = ("name",)
+        labels = {"name": "Your name"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+
+class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
+    """The admin's "add user" form, for email logins."""
+
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+    def clean_email(self) -> str:
+        return _clean_new_email(self.cleaned_data["email"])
+
+
+class AdminUserChangeForm(auth_forms.UserChangeForm):
+    """The admin's "change user" form, for email logins."""
+
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self) -> str:
+        return _clean_new_email(self.cleaned_data["email"], exclude=self.instance)

@@ -1,0 +1,190 @@
+"""Account workflows: sign up, verify the address, change the address.
+
+Views and the admin call these; each runs in one transaction and sends its
+mail through ``apps.core.emails`` inside that transaction, so the mail and
+the change it announces stand or fall together. Links are signed tokens
+(``apps.accounts.tokens``), never rows.
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from apps.core import emails
+
+from .models import User
+from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign, unsign
+
+__all__ = [
+    "AccountError",
+    "EmailInUse",
+    "InvalidLink",
+    "confirm_email_change",
+    "create_account",
+    "email_in_use",
+    "normalize_email",
+    "request_email_change",
+    "send_verification",
+    "verify_email",
+]
+
+
+class AccountError(Exception):
+    """A request we refuse, with a message to show the person who made it."""
+
+
+class EmailInUse(AccountError):
+    def __init__(self, email: str = "") -> None:
+        super().__init__(
+            "An account with this email address already exists. "
+            "Log in instead, or reset your password if you forgot it."
+        )
+        self.email = email
+
+
+def normalize_email(email: str) -> str:
+    """Addresses are stored and compared trimmed and in lower case.
+
+    >>> normalize_email("  Alex@Example.COM ")
+    'alex@example.com'
+    """
+    return email.strip().lower()
+
+
+def email_in_use(email: str, *, exclude: User | None = None) -> bool:
+    """Whether another account already uses ``email`` (in any case)."""
+    qs = User.objects.filter(email__iexact=normalize_email(email))
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def create_account(*, email: str, name: str, password: str) -> User:
+    """Create a couple's account and mail it a verification link.
+
+    The password must already be validated (the signup form does it).
+    Raises ``EmailInUse`` when the address is taken, in any case, even when
+    another signup for it wins a race.
+    """
+    email = normalize_email(email)
+    if email_in_use(email):
+        raise EmailInUse(email)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name.strip())
+    except IntegrityError:
+        raise EmailInUse(email) from None
+    send_verification(user)
+    return user
+
+
+@transaction.atomic
+def send_verification(user: User) -> None:
+    """Mail ``user`` a signed link that verifies their current address."""
+    token = sign({"u": user.pk, "e": user.email}, VERIFY_SALT)
+    emails.send(
+        "verify_email",
+        user.email,
+        {
+            "name": user.get_short_name(),
+            "verify_url": emails.absolute(reverse("accounts:verify", args=[token])),
+            "lifetime": lifetime(),
+        },
+    )
+
+
+@transaction.atomic
+def verify_email(token: str) -> tuple[User, bool]:
+    """Mark the address in ``token`` verified; welcome the couple the first time.
+
+    Returns the user and whether this call verified them (``False`` when they
+    already were: opening the link twice is fine). Raises ``InvalidLink`` when
+    the token is tampered with, expired, or made for an address the account
+    no longer has.
+    """
+    payload = unsign(token, VERIFY_SALT)
+    # Lock the row so two clicks at once send one welcome mail.
+    user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
+    if user is None:
+        raise InvalidLink("This link is not valid: we could not find its account.")
+    if normalize_email(user.email) != normalize_email(str(payload.get("e", ""))):
+        raise InvalidLink(
+            "This link was sent to an address this account no longer uses. "
+            "Use the link in the most recent email we sent you."
+        )
+    if user.email_verified:
+        return user, False
+    user.email_verified = True
+    user.save(update_fields=["email_verified"])
+    emails.send(
+        "welcome",
+        user.email,
+        {
+            "name": user.get_short_name(),
+            "create_url": emails.absolute(reverse("registries:create")),
+        },
+    )
+    return user, True
+
+
+@transaction.atomic
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link to ``new_email``; nothing changes until it is opened.
+
+    The caller has checked the current password. Raises ``AccountError`` when
+    the address is the current one and ``EmailInUse`` when another account
+    has it.
+    """
+    new_email = normalize_email(new_email)
+    if new_email == normalize_email(user.email):
+        raise AccountError("That is already your email address.")
+    if email_in_use(new_email, exclude=user):
+        raise EmailInUse(new_email)
+    token = sign({"u": user.pk, "old": user.email, "new": new_email}, EMAIL_CHANGE_SALT)
+    emails.send(
+        "email_change",
+        new_email,
+        {
+            "name": user.get_short_name(),
+            "old_email": user.email,
+            "new_email": new_email,
+            "confirm_url": emails.absolute(reverse("accounts:email_change_confirm", args=[token])),
+            "lifetime": lifetime(),
+        },
+    )
+
+
+@transaction.atomic
+def confirm_email_change(token: str) -> tuple[User, bool]:
+    """Switch the account to the new address in ``token``, which is now verified.
+
+    Returns the user and whether this call changed the address (``False``
+    when the link was already used). Raises ``InvalidLink`` for a bad, expired
+    or outdated link and ``EmailInUse`` when another account took the address
+    in the meantime.
+    """
+    payload = unsign(token, EMAIL_CHANGE_SALT)
+    old = normalize_email(str(payload.get("old", "")))
+    new = normalize_email(str(payload.get("new", "")))
+    user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
+    if user is None or not new:
+        raise InvalidLink("This link is not valid: we could not find its account.")
+    current = normalize_email(user.email)
+    if current == new:
+        return user, False
+    if current != old:
+        raise InvalidLink(
+            "This link is out of date: the account's email address has changed since we sent it."
+        )
+    if email_in_use(new, exclude=user):
+        raise EmailInUse(new)
+    user.email = new
+    user.email_verified = True  # opening the link proves the new address works
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified"])
+    except IntegrityError:
+        raise EmailInUse(new) from None
+    return user, True
