@@ -1,0 +1,112 @@
+"""Forms of the guests' side of a registry: filters, passphrase and search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.db.models import F, QuerySet
+
+from apps.items.models import MAX_PRICE
+
+SORTS = {
+    "priority": ("priority", "position", "id"),
+    "price": (F("price").asc(nulls_last=True), "position", "id"),
+    "-price": (F("price").desc(nulls_last=True), "position", "id"),
+}
+SORT_CHOICES = [
+    ("priority", "Most wanted first"),
+    ("price", "Price: low to high"),
+    ("-price", "Price: high to low"),
+]
+
+
+class ItemFilterForm(forms.Form):
+    """The public page's filters and sort, bound to the query string.
+
+    Invalid values are not errors for the guest: :meth:`apply` drops the
+    filters that did not validate and :meth:`ignored` names them.
+    """
+
+    category = forms.ChoiceField(required=False)
+    min_price = forms.DecimalField(
+        label="Min price", required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
+    )
+    max_price = forms.DecimalField(
+        label="Max price", required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
+    )
+    available = forms.BooleanField(label="Still available only", required=False)
+    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
+
+    def __init__(self, data, categories: list[str], with_available: bool = True, **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        if not with_available:
+            del self.fields["available"]
+        self.fields["category"].choices = [("", "All categories"), *((c, c) for c in categories)]
+        for name in ("min_price", "max_price"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
+
+    def clean(self) -> dict:
+        data = super().clean()
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_price", "The maximum price is below the minimum.")
+        return data
+
+    def ignored(self) -> list[str]:
+        """Labels of the filters whose values were invalid (and are ignored)."""
+        self.is_valid()
+        return [str(self.fields[name].label or name.capitalize()) for name in self.errors]
+
+    def apply(self, items: QuerySet) -> QuerySet:
+        """``items`` filtered and sorted by the valid values."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("category"):
+            items = items.filter(category=data["category"])
+        if data.get("min_price") is not None:
+            items = items.filter(price__gte=data["min_price"])
+        if data.get("max_price") is not None:
+            items = items.filter(price__lte=data["max_price"])
+        if data.get("available"):
+            items = items.available()
+        return items.order_by(*SORTS[data.get("sort") or "priority"])
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter (not the sort) narrows the list."""
+        self.is_valid()
+        data = self.cleaned_data
+        return bool(
+            data.get("category")
+            or data.get("available")
+            or data.get("min_price") is not None
+            or data.get("max_price") is not None
+        )
+
+
+class PassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "autofocus": True}),
+        help_text="The couple shared it with your invitation.",
+    )
+
+
+class SearchForm(forms.Form):
+    MIN_LENGTH = 2
+
+    q = forms.CharField(
+        label="Couple's names",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. Alex Sam", "autofocus": True}),
+    )
+
+    def query(self) -> str:
+        """The cleaned query, or "" when it is missing, invalid or too short to search."""
+        if not self.is_valid():
+            return ""
+        query = " ".join(self.cleaned_data["q"].split())
+        return query if len(query) >= self.MIN_LENGTH else ""
