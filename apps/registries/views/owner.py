@@ -1,27 +1,174 @@
-"""TODO: placeholder views; replaced by the real ones."""
+"""The couple's side of a registry: their list, the settings form, the dashboard.
 
-from django.http import Http404
+Every view needs a verified account, and a registry is reached only through
+``_registry_for_owner``: anyone who is not among its owners gets a 404.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import verified_required
+from apps.reservations.models import Reservation
+
+from .. import services
+from ..forms import RegistryForm
+from ..models import Registry
+
+# Spreadsheet apps run cells starting with these as formulas.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def mine(request, *args, **kwargs):
-    raise Http404("not built yet")
+def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
+    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
+    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
 
 
-def create(request, *args, **kwargs):
-    raise Http404("not built yet")
+@verified_required
+def mine(request: HttpRequest) -> HttpResponse:
+    registries = Registry.objects.owned_by(request.user).annotate(item_count=Count("items"))
+    return render(request, "registries/mine.html", {"registries": registries})
 
 
-def dashboard(request, *args, **kwargs):
-    raise Http404("not built yet")
+@verified_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = RegistryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registry = services.create_registry(
+                form.save(commit=False), owner=request.user, passphrase=form.cleaned_data["passphrase"]
+            )
+        except services.SlugTaken:
+            form.add_error("slug", "Another registry just took that address — please choose another.")
+        else:
+            messages.success(request, "Your registry is ready. Now add the gifts you'd love.")
+            return redirect("registries:dashboard", registry.slug)
+    return render(request, "registries/form.html", {"form": form, "registry": None})
 
 
-def edit(request, *args, **kwargs):
-    raise Http404("not built yet")
+@verified_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    # The form changes the instance while validating; keep what the page is about.
+    saved = {"slug": registry.slug, "title": registry.title}
+    form = RegistryForm(request.POST or None, request.FILES or None, instance=registry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_registry(registry, passphrase=form.cleaned_data["passphrase"])
+        except services.SlugTaken:
+            form.add_error("slug", "Another registry just took that address — please choose another.")
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect("registries:dashboard", registry.slug)
+    return render(request, "registries/form.html", {"form": form, "registry": saved})
 
 
-def export_csv(request, *args, **kwargs):
-    raise Http404("not built yet")
+@verified_required
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    view = registry.owner_view()
+    items = registry.items.all()
+    if view == Registry.Spoilers.ALL:
+        active = Reservation.objects.active().order_by("created_at")
+        items = items.prefetch_related(Prefetch("reservations", queryset=active))
+    items = list(items)
+
+    summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
+    reservations: list[Reservation] = []
+    if view != Registry.Spoilers.NONE:
+        summary["units"] = sum(item.reserved_count for item in items)
+    if view == Registry.Spoilers.ALL:
+        # Prefetching already set reservation.item: no query per row.
+        reservations = [r for item in items for r in item.reservations.all()]
+        reservations.sort(key=lambda r: r.created_at, reverse=True)
+        summary["reservations"] = len(reservations)
+        summary["bought"] = sum(r.bought for r in reservations)
+        summary["thanked"] = sum(r.thanked for r in reservations)
+
+    context = {
+        "registry": registry,
+        "items": items,
+        "view": view,
+        "show_counts": view != Registry.Spoilers.NONE,
+        "show_reservations": view == Registry.Spoilers.ALL,
+        "reservations": reservations,
+        "summary": summary,
+        "reveal_date": registry.reveal_date(),
+    }
+    return render(request, "registries/dashboard.html", context)
 
 
-def toggle_thanked(request, *args, **kwargs):
-    raise Http404("not built yet")
+@verified_required
+@require_POST
+def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    if registry.owner_view() != Registry.Spoilers.ALL:
+        messages.info(request, "Your spoiler setting keeps reservations hidden for now.")
+        return redirect("registries:dashboard", registry.slug)
+    reservation = get_object_or_404(Reservation.objects.active(), pk=pk, item__registry=registry)
+    reservation.thanked = not reservation.thanked
+    reservation.save(update_fields=["thanked", "updated_at"])
+    if reservation.thanked:
+        messages.success(request, f"Ticked off: you thanked {reservation.guest_name}.")
+    else:
+        messages.info(request, f"{reservation.guest_name} is back on your thank-you list.")
+    return redirect(reverse("registries:dashboard", args=[registry.slug]) + "#reservations")
+
+
+@verified_required
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    if registry.owner_view() != Registry.Spoilers.ALL:
+        messages.info(
+            request,
+            "The export lists who reserved what, so it opens once your spoiler setting shows everything.",
+        )
+        return redirect("registries:dashboard", registry.slug)
+    reservations = (
+        Reservation.objects.active()
+        .filter(item__registry=registry)
+        .select_related("item")
+        .order_by("item__position", "item_id", "created_at")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{registry.slug}-reservations.csv"'
+    response.write("\ufeff")  # lets spreadsheet apps recognise UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        ["Item", "Guest name", "Email", "Quantity", "Message", "Reserved at", "Bought", "Thanked"]
+    )
+    for r in reservations:
+        writer.writerow(
+            [
+                csv_safe(r.item.title),
+                csv_safe(r.guest_name),
+                csv_safe(r.guest_email),
+                r.quantity,
+                csv_safe(r.message),
+                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                "yes" if r.bought else "no",
+                "yes" if r.thanked else "no",
+            ]
+        )
+    return response
+
+
+def csv_safe(value: str) -> str:
+    """``value``, defused for spreadsheets: a leading formula character gets a quote.
+
+    >>> csv_safe("=HYPERLINK(\\"http://evil\\")")
+    '\\'=HYPERLINK("http://evil")'
+    >>> csv_safe("-2+3"), csv_safe("@SUM(A1)"), csv_safe("Teapot")
+    ("'-2+3", "'@SUM(A1)", 'Teapot')
+    """
+    if value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,0 +1,58 @@
+"""Django admin for gifts, with their reservations shown read-only (operators)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models, transaction
+from django.db.models import F
+
+from apps.reservations.models import Reservation
+
+from .models import Item
+
+
+class ReservationInline(admin.TabularInline):
+    model = Reservation
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["guest_name", "guest_email", "quantity", "message", "bought_at", "cancelled_at", "thanked"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "registry",
+        "price",
+        "currency",
+        "quantity",
+        "unlimited",
+        "reserved_count",
+        "hidden",
+        "position",
+    ]
+    list_filter = ["hidden", "unlimited", "priority", "currency"]
+    search_fields = ["title", "category", "registry__slug", "registry__partner_one", "registry__partner_two"]
+    list_select_related = ["registry"]
+    raw_id_fields = ["registry"]
+    # reserved_count belongs to the reservation services; never edit it by hand.
+    readonly_fields = ["reserved_count", "cache_version", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [ReservationInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            if change:
+                # Only what the operator changed: a stale reserved_count or
+                # cache_version must not overwrite a concurrent update.
+                fields = [name for name in form.changed_data if name in {f.name for f in Item._meta.fields}]
+                obj.save(update_fields=[*fields, "updated_at"])
+                Item.objects.filter(pk=obj.pk).update(cache_version=F("cache_version") + 1)
+            else:
+                obj.save()
+            obj.registry.bump_version()

@@ -1,0 +1,119 @@
+"""The couple's form for adding and editing a gift."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import URLValidator
+
+from apps.core.uploads import ImageUploadField
+
+from .models import MAX_PRICE, MAX_QUANTITY, Item
+
+CATEGORY_LIST_ID = "category-options"
+
+
+class WebLinkField(forms.URLField):
+    """A link guests can open in a browser: http or https only."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    # Field.run_validators replaces a validator's message by the field's own.
+    default_error_messages = {"invalid": "Enter a web link starting with http:// or https://."}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class ItemForm(forms.ModelForm):
+    image = ImageUploadField(label="Picture")
+    price = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_PRICE,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        error_messages={
+            "min_value": "The price must be more than zero.",
+            "max_value": f"The price can be at most {MAX_PRICE:,}.",
+            "max_decimal_places": "Use at most 2 decimals (e.g. 35.50).",
+            "invalid": "Enter the price as a number, e.g. 35.50.",
+        },
+    )
+    quantity = forms.IntegerField(
+        label="Quantity wanted",
+        initial=1,
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        error_messages={
+            "required": "How many would you like? Enter a number, or tick “unlimited”.",
+            "min_value": "Ask for at least 1 (or tick “unlimited”).",
+            "max_value": f"You can ask for at most {MAX_QUANTITY}; tick “unlimited” for more.",
+            "invalid": "Enter a whole number.",
+        },
+    )
+    store_url = WebLinkField(label="Store link", required=False, max_length=1000)
+    category = forms.CharField(
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"list": CATEGORY_LIST_ID, "autocomplete": "off"}),
+        help_text="e.g. Kitchen, Garden, Honeymoon.",
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "title",
+            "description",
+            "image",
+            "price",
+            "currency",
+            "quantity",
+            "unlimited",
+            "store_url",
+            "priority",
+            "category",
+            "note",
+            "hidden",
+        ]
+        labels = {"unlimited": "Unlimited", "hidden": "Hide from guests"}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, reveal_counts: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # With "nothing until after the event", error messages must not reveal counts.
+        self.reveal_counts = reveal_counts
+        unlimited = self.fields["unlimited"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("unlimited")
+        )
+        if self.is_bound and unlimited:
+            # Any number welcome: the quantity may be left blank.
+            self.fields["quantity"].required = False
+
+    def clean_category(self) -> str:
+        return " ".join(self.cleaned_data["category"].split())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        unlimited = cleaned.get("unlimited")
+        quantity = cleaned.get("quantity")
+        if "quantity" in self.errors:
+            return cleaned
+        if unlimited:
+            # Keep what was there; it matters again if "unlimited" is unticked later.
+            cleaned["quantity"] = quantity or self.instance.quantity or 1
+        elif quantity < self.instance.reserved_count:
+            self.add_error("quantity", self.below_reserved_message(self.instance.reserved_count))
+        return cleaned
+
+    def below_reserved_message(self, reserved: int) -> str:
+        if self.reveal_counts:
+            return (
+                f"Guests have already reserved {reserved} of this gift, "
+                f"so the quantity can't go below {reserved}."
+            )
+        return "Guests have already reserved more than that, so the quantity can't go that low."

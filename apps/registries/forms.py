@@ -1,0 +1,124 @@
+"""The couple's form for creating and editing a registry."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.core.uploads import ImageUploadField
+
+from .models import RESERVED_SLUGS, Registry, slug_validator
+
+EARLIEST_EVENT = datetime.date(2000, 1, 1)
+LATEST_EVENT_YEARS = 10
+
+
+class RegistryForm(forms.ModelForm):
+    slug = forms.CharField(
+        label="Web address",
+        required=False,
+        max_length=60,
+        help_text="Your page will live at /r/<em>address</em>/. Leave blank and we'll make one from "
+        "your names (e.g. alex-and-sam).",
+    )
+    cover_photo = ImageUploadField(label="Cover photo")
+    passphrase = forms.CharField(
+        label="Passphrase for guests",
+        required=False,
+        min_length=4,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Only for a protected registry. Share it with your guests; we never show it again.",
+    )
+    event_date = forms.DateField(
+        label="Event date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    field_order = [
+        "partner_one",
+        "partner_two",
+        "event_date",
+        "location",
+        "welcome_message",
+        "cover_photo",
+        "slug",
+        "privacy",
+        "passphrase",
+        "spoilers",
+    ]
+
+    class Meta:
+        model = Registry
+        fields = [
+            "partner_one",
+            "partner_two",
+            "event_date",
+            "location",
+            "welcome_message",
+            "cover_photo",
+            "slug",
+            "privacy",
+            "spoilers",
+        ]
+        labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
+        widgets = {
+            "privacy": forms.RadioSelect,
+            "spoilers": forms.RadioSelect,
+            "welcome_message": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.passphrase_hash:
+            self.fields["passphrase"].label = "New passphrase for guests"
+            self.fields["passphrase"].help_text = "Leave blank to keep the current one; we never show it."
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].strip().lower()
+        if not slug:
+            # Blank on edit keeps the current address; on create, services fill it in.
+            return self.instance.slug if self.instance.pk else ""
+        slug_validator(slug)
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(
+                "“%(slug)s” is reserved for Whisper's own pages — please choose another address.",
+                code="reserved",
+                params={"slug": slug},
+            )
+        if Registry.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                "Another registry already uses “%(slug)s” — please choose another address.",
+                code="taken",
+                params={"slug": slug},
+            )
+        return slug
+
+    def clean_event_date(self) -> datetime.date:
+        date = self.cleaned_data["event_date"]
+        latest = timezone.localdate().replace(month=1, day=1) + datetime.timedelta(
+            days=366 * LATEST_EVENT_YEARS
+        )
+        if date < EARLIEST_EVENT or date > latest:
+            raise ValidationError(
+                "Please enter a date between %(earliest)s and %(latest)s.",
+                code="out_of_range",
+                params={"earliest": EARLIEST_EVENT.year, "latest": latest.year},
+            )
+        return date
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if (
+            cleaned.get("privacy") == Registry.Privacy.PROTECTED
+            and not cleaned.get("passphrase")
+            and not self.instance.passphrase_hash
+            and "passphrase" not in self.errors
+        ):
+            self.add_error(
+                "passphrase",
+                "A protected registry needs a passphrase — choose one to share with your guests.",
+            )
+        return cleaned

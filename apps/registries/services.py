@@ -1,0 +1,109 @@
+"""Workflows on a couple's registry: create it, change it.
+
+Each public function runs in one transaction. Views, admin actions and the
+demo-data command call these rather than saving registries themselves, so
+every change bumps ``cache_version`` and the public page never goes stale.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from .models import RESERVED_SLUGS, Registry
+
+# Room for a "-123" suffix within the 60 characters of Registry.slug.
+_NAME_SLUG_LENGTH = 24
+_AUTO_SLUG_ATTEMPTS = 5
+
+
+class SlugTaken(Exception):
+    """Another registry took the address between the form check and the save."""
+
+
+def base_slug(partner_one: str, partner_two: str) -> str:
+    """The address suggested by the couple's names (not checked for uniqueness).
+
+    >>> base_slug("Alex", "Sam")
+    'alex-and-sam'
+    >>> base_slug("Zoë ", "José María")
+    'zoe-and-jose-maria'
+    >>> base_slug("Admin", "")
+    'admin-registry'
+    >>> base_slug("李", "王")
+    'registry'
+    """
+    parts = [_name_slug(partner_one), _name_slug(partner_two)]
+    slug = "-and-".join(part for part in parts if part) or "registry"
+    if slug in RESERVED_SLUGS:
+        slug = f"{slug}-registry"
+    return slug
+
+
+def _name_slug(name: str) -> str:
+    # slugify keeps underscores, which our slug format does not allow.
+    return re.sub(r"[^a-z0-9]+", "-", slugify(name))[:_NAME_SLUG_LENGTH].strip("-")
+
+
+def unique_slug(base: str, exclude_pk: int | None = None) -> str:
+    """``base``, or ``base-2``, ``base-3``… — the first one no other registry uses."""
+    taken = set(
+        Registry.objects.filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
+    slug, n = base, 1
+    while slug in taken or slug in RESERVED_SLUGS:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def create_registry(registry: Registry, *, owner, passphrase: str = "") -> Registry:
+    """Save a new ``registry`` (unsaved instance) with ``owner`` as its first owner.
+
+    A blank slug is filled from the couple's names and made unique; a
+    passphrase, when given, is stored hashed. Raises ``SlugTaken`` when the
+    chosen address was taken meanwhile.
+    """
+    auto_slug = not registry.slug
+    if passphrase:
+        registry.set_passphrase(passphrase)
+    with transaction.atomic():
+        for attempt in range(_AUTO_SLUG_ATTEMPTS):
+            if auto_slug:
+                registry.slug = unique_slug(base_slug(registry.partner_one, registry.partner_two))
+            try:
+                with transaction.atomic():
+                    registry.save()
+                break
+            except IntegrityError as exc:
+                # Only the slug is unique; someone else just took it.
+                if not auto_slug or attempt == _AUTO_SLUG_ATTEMPTS - 1:
+                    raise SlugTaken(registry.slug) from exc
+        registry.owners.add(owner)
+    return registry
+
+
+def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
+    """Save the couple's changes to ``registry`` and bump its cache version.
+
+    A new passphrase replaces the old one; an empty one keeps it. Raises
+    ``SlugTaken`` when the new address was taken meanwhile.
+    """
+    if passphrase:
+        registry.set_passphrase(passphrase)
+    # Everything the couple edits, but never cache_version: other requests
+    # bump it concurrently and a stale value must not be written back.
+    fields = [
+        f.name for f in Registry._meta.concrete_fields if f.name not in {"id", "cache_version", "created_at"}
+    ]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                registry.save(update_fields=fields)
+        except IntegrityError as exc:
+            raise SlugTaken(registry.slug) from exc
+        registry.bump_version()
+    registry.refresh_from_db(fields=["cache_version"])
+    return registry

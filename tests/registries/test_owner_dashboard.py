@@ -1,0 +1,190 @@
+"""registries:dashboard — gifts, reservations and thank-yous, as the spoiler setting allows."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.registries.models import Registry
+from tests.factories import ItemFactory, ReservationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(registry) -> str:
+    return reverse("registries:dashboard", args=[registry.slug])
+
+
+@pytest.fixture
+def reservations(items):
+    teapot, hammock, gift_card = items
+    return [
+        ReservationFactory(
+            item=teapot,
+            guest_name="Robin Guest",
+            guest_email="robin@example.com",
+            message="Brew well!",
+            bought_at=timezone.now(),
+        ),
+        ReservationFactory(item=hammock, guest_name="Charlie Guest", message="", thanked=True),
+        ReservationFactory(item=gift_card, guest_name="Dana Guest", quantity=2, message="Have fun"),
+        ReservationFactory(item=hammock, guest_name="Ghost Guest", cancelled_at=timezone.now()),
+    ]
+
+
+def _set_spoilers(registry, spoilers: str, event_in_days: int = 60) -> None:
+    Registry.objects.filter(pk=registry.pk).update(
+        spoilers=spoilers, event_date=timezone.localdate() + datetime.timedelta(days=event_in_days)
+    )
+
+
+def test_lists_every_item_with_its_links(owner_client, registry, items):
+    items[1].hidden = True
+    items[1].save()
+
+    response = owner_client.get(_url(registry))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    for item in items:
+        assert item.title in html
+        assert reverse("items:edit", args=[registry.slug, item.pk]) in html
+        assert reverse("items:delete", args=[registry.slug, item.pk]) in html
+        assert reverse("items:hide", args=[registry.slug, item.pk]) in html
+        assert reverse("items:move", args=[registry.slug, item.pk]) in html
+    assert "Hidden</span>" in html
+    assert reverse("items:add", args=[registry.slug]) in html
+    assert "Add a gift" in html
+    assert html.index("Teapot") < html.index("Hammock") < html.index("Gift card")
+
+
+def test_an_empty_registry_invites_to_add_a_gift(owner_client, registry):
+    response = owner_client.get(_url(registry))
+
+    assert "No gifts yet" in response.content.decode()
+
+
+def test_all_shows_who_reserved_what_and_the_thank_you_checklist(owner_client, registry, reservations):
+    _set_spoilers(registry, "all")
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "Robin Guest" in html
+    assert "robin@example.com" in html
+    assert "Brew well!" in html
+    assert "Dana Guest" in html
+    assert "Ghost Guest" not in html  # cancelled
+    assert "<dt>Gifts</dt><dd>3" in html
+    assert "<dt>Units reserved</dt><dd>4</dd>" in html
+    assert '<dt>Bought</dt><dd>1 <small class="muted">of 3</small>' in html
+    assert '<dt>Thanked</dt><dd>1 <small class="muted">of 3</small>' in html
+    assert html.count("Mark thanked") == 2
+    assert "✓ Thanked" in html
+    for reservation in reservations[:3]:
+        assert reverse("registries:thanked", args=[registry.slug, reservation.pk]) in html
+    assert reverse("registries:export", args=[registry.slug]) in html
+
+
+def test_counts_shows_numbers_but_no_names_or_messages(owner_client, registry, reservations):
+    _set_spoilers(registry, "counts")
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "<dt>Units reserved</dt><dd>4</dd>" in html
+    assert ">Reserved</th>" in html
+    for secret in ("Robin Guest", "robin@example.com", "Brew well!", "Dana Guest", "Mark thanked", "Bought"):
+        assert secret not in html
+    assert reverse("registries:export", args=[registry.slug]) not in html
+
+
+def test_none_shows_no_reservation_information_until_the_reveal(owner_client, registry, reservations):
+    _set_spoilers(registry, "none", event_in_days=10)
+    reveal = timezone.localdate() + datetime.timedelta(days=11)
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert f"revealed on {reveal:%-d %B %Y}" in html
+    for secret in (
+        "Robin Guest",
+        "Brew well!",
+        "Units reserved",
+        ">Reserved</th>",
+        "Remaining",
+        "Mark thanked",
+    ):
+        assert secret not in html
+    assert "Teapot" in html  # the gifts themselves are still there
+
+
+@pytest.mark.parametrize("spoilers", ["none", "counts"])
+def test_everything_is_revealed_the_day_after_the_event(owner_client, registry, reservations, spoilers):
+    _set_spoilers(registry, spoilers, event_in_days=-1)
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "Robin Guest" in html
+    assert "Brew well!" in html
+    assert "<dt>Units reserved</dt><dd>4</dd>" in html
+    assert "revealed on" not in html
+
+
+def test_on_the_event_day_it_is_still_a_surprise(owner_client, registry, reservations):
+    _set_spoilers(registry, "none", event_in_days=0)
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "Robin Guest" not in html
+    assert "revealed on" in html
+
+
+def test_html_typed_by_guests_and_couples_comes_back_escaped(owner_client, registry):
+    item = ItemFactory(registry=registry, title="<b>Bold</b> teapot", category="<i>x</i>")
+    ReservationFactory(item=item, guest_name="<img src=x onerror=alert(1)>", message="<script>hi</script>")
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "<b>Bold</b>" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; teapot" in html
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>hi</script>" not in html
+    assert "<i>x</i>" not in html
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _add_items_with_reservations(registry, n: int) -> None:
+    for item in ItemFactory.create_batch(n, registry=registry, quantity=3):
+        ReservationFactory(item=item, bought_at=timezone.now())
+        ReservationFactory(item=item, thanked=True)
+
+
+@pytest.mark.parametrize("spoilers", ["all", "counts", "none"])
+def test_the_number_of_queries_does_not_grow_with_the_items(owner_client, registry, spoilers, settings):
+    # A cache of this test's own: other test runs flush the shared memcached, and a
+    # session or switch read falling through to the database would skew the count.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "owner-queries"}
+    }
+    _set_spoilers(registry, spoilers)
+    _add_items_with_reservations(registry, 5)
+    owner_client.get(_url(registry))  # warm the session cache like any later request
+    with_5 = _count_queries(owner_client, _url(registry))
+
+    _add_items_with_reservations(registry, 55)
+    with_60 = _count_queries(owner_client, _url(registry))
+
+    html = owner_client.get(_url(registry)).content.decode()
+    assert html.count('data-item-id="') == 60
+    assert with_60 == with_5
+    assert with_5 <= 8

@@ -1,0 +1,96 @@
+"""registries:export — the CSV of reservations, when the spoiler setting allows."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.registries.models import Registry
+from tests.factories import ItemFactory, RegistryFactory, ReservationFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Item", "Guest name", "Email", "Quantity", "Message", "Reserved at", "Bought", "Thanked"]
+
+
+def _url(registry) -> str:
+    return reverse("registries:export", args=[registry.slug])
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_one_row_per_active_reservation(owner_client, registry, items, other_couple):
+    teapot, hammock, _ = items
+    ReservationFactory(
+        item=teapot,
+        guest_name="Robin",
+        guest_email="robin@example.com",
+        message="Brew well,\nlove R.",
+        bought_at=timezone.now(),
+        thanked=True,
+    )
+    ReservationFactory(
+        item=hammock, guest_name="Charlie", guest_email="c@example.com", quantity=2, message=""
+    )
+    ReservationFactory(item=hammock, guest_name="Ghost", cancelled_at=timezone.now())
+    elsewhere = RegistryFactory(slug="elsewhere", owners=[other_couple])
+    ReservationFactory(item=ItemFactory(registry=elsewhere), guest_name="Stranger")
+
+    response = owner_client.get(_url(registry))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="alex-and-sam-reservations.csv"'
+    rows = _rows(response)
+    assert rows[0] == HEADER
+    assert len(rows) == 3
+    robin, charlie = rows[1], rows[2]
+    assert robin[:5] == ["Teapot", "Robin", "robin@example.com", "1", "Brew well,\nlove R."]
+    assert datetime.datetime.strptime(robin[5], "%Y-%m-%d %H:%M")
+    assert robin[6:] == ["yes", "yes"]
+    assert charlie[:5] == ["Hammock", "Charlie", "c@example.com", "2", ""]
+    assert charlie[6:] == ["no", "no"]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_cells_that_would_run_as_formulas_are_defused(owner_client, registry, prefix):
+    item = ItemFactory(registry=registry, title=f"{prefix}SUM(1+1)")
+    ReservationFactory(item=item, guest_name=f"{prefix}cmd|' /C calc'!A0", message=f'{prefix}HYPERLINK("x")')
+
+    row = _rows(owner_client.get(_url(registry)))[1]
+
+    assert row[0] == f"'{prefix}SUM(1+1)"
+    assert row[1] == f"'{prefix}cmd|' /C calc'!A0"
+    assert row[4] == f'\'{prefix}HYPERLINK("x")'
+
+
+@pytest.mark.parametrize("spoilers", ["counts", "none"])
+def test_no_export_while_the_spoiler_setting_hides_names(owner_client, registry, items, spoilers):
+    Registry.objects.filter(pk=registry.pk).update(spoilers=spoilers)
+    ReservationFactory(item=items[0], guest_name="Robin")
+
+    response = owner_client.get(_url(registry), follow=True)
+
+    assert response.redirect_chain == [(reverse("registries:dashboard", args=[registry.slug]), 302)]
+    html = response.content.decode()
+    assert "The export lists who reserved what" in html
+    assert "Robin" not in html
+
+
+def test_the_export_opens_after_the_event(owner_client, registry, items):
+    Registry.objects.filter(pk=registry.pk).update(
+        spoilers="none", event_date=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    ReservationFactory(item=items[0], guest_name="Robin")
+
+    response = owner_client.get(_url(registry))
+
+    assert response.status_code == 200
+    assert _rows(response)[1][1] == "Robin"
