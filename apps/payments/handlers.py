@@ -1,0 +1,23 @@
+"""Receivers of django-paypal's IPN signals: every stored IPN goes to ``services.handle_ipn``.
+
+Both signals are handled: a flagged IPN is recorded as rejected with
+django-paypal's reason, and a verified repeat (which django-paypal flags as a
+duplicate) gets the same idempotent treatment as any other IPN.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from paypal.standard.ipn.signals import invalid_ipn_received, valid_ipn_received
+
+from . import services
+
+
+@receiver(valid_ipn_received, dispatch_uid="payments.valid_ipn")
+def on_valid_ipn(sender, **kwargs) -> None:
+    services.handle_ipn(sender)
+
+
+@receiver(invalid_ipn_received, dispatch_uid="payments.invalid_ipn")
+def on_invalid_ipn(sender, **kwargs) -> None:
+    services.handle_ipn(sender)

@@ -1,0 +1,122 @@
+"""What a registry's plan allows: the checks other apps' services make before a change.
+
+A registry is on the plan of its paid order (the dearest one, should there be
+several); with no paid order, or after a refund or reversal, it is on Free.
+The services of other apps call these functions and refuse the change with
+``PlanLimitReached`` — the limits hold for every request, not only in templates.
+
+After a downgrade nothing is deleted or hidden: items over the free limit stay
+visible to guests and can still be reserved, but no item can be added until the
+registry is under the limit again (or upgraded again); the paid features
+(passphrase, cover photo, CSV export, group gifts) are refused from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q
+
+from .models import FEATURES, FREE_SLUG, Order, Plan
+
+__all__ = [
+    "FEATURES",
+    "PlanLimitReached",
+    "allows",
+    "can_add_item",
+    "current_plan",
+    "ensure_allows",
+    "ensure_can_add_item",
+    "item_limit",
+    "plans_for",
+]
+
+# Used only if the Free row has been deleted in the admin: never fail open.
+FREE_DEFAULTS = {
+    "slug": FREE_SLUG,
+    "name": "Free",
+    "price": Decimal("0.00"),
+    "currency": "USD",
+    "max_items": 30,
+    "whisper_branding": True,
+}
+
+FEATURE_NAMES = {
+    "passphrase": "Passphrase protection",
+    "cover_photo": "A cover photo",
+    "csv_export": "CSV export",
+    "group_gifts": "Group gifts",
+}
+
+
+class PlanLimitReached(Exception):
+    """A change the registry's plan does not allow; ``message`` is for the couple."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _free_plan() -> Plan:
+    return Plan(**FREE_DEFAULTS)
+
+
+def current_plan(registry) -> Plan:
+    """The plan ``registry`` is on now (one query)."""
+    paid = Exists(Order.objects.filter(registry=registry, status=Order.Status.PAID, plan=OuterRef("pk")))
+    plan = (
+        Plan.objects.annotate(paid=paid)
+        .filter(Q(paid=True) | Q(slug=FREE_SLUG))
+        .order_by("-paid", "-price", "-id")
+        .first()
+    )
+    return plan or _free_plan()
+
+
+def plans_for(registries: Iterable) -> dict[int, Plan]:
+    """The current plan of each registry, by registry id (two queries, for lists)."""
+    ids = [getattr(r, "pk", r) for r in registries]
+    best: dict[int, Plan] = {}
+    for order in Order.objects.paid().filter(registry_id__in=ids).select_related("plan"):
+        held = best.get(order.registry_id)
+        if held is None or order.plan.price > held.price:
+            best[order.registry_id] = order.plan
+    if len(best) == len(ids):
+        return best
+    free = Plan.objects.filter(slug=FREE_SLUG).first() or _free_plan()
+    return {pk: best.get(pk, free) for pk in ids}
+
+
+def item_limit(registry) -> int | None:
+    """How many items ``registry`` may hold; None means unlimited."""
+    return current_plan(registry).max_items
+
+
+def can_add_item(registry) -> bool:
+    """Whether one more item fits in ``registry``'s plan (two queries at most)."""
+    limit = item_limit(registry)
+    return limit is None or registry.items.count() < limit
+
+
+def allows(registry, feature: str) -> bool:
+    """Whether ``registry``'s plan unlocks ``feature`` ("passphrase", "cover_photo", …)."""
+    if feature not in FEATURES:
+        raise ValueError(f"unknown feature {feature!r}; expected one of {FEATURES}")
+    return current_plan(registry).allows(feature)
+
+
+def ensure_can_add_item(registry) -> None:
+    """Raise ``PlanLimitReached`` unless one more item fits."""
+    plan = current_plan(registry)
+    if plan.max_items is not None and registry.items.count() >= plan.max_items:
+        raise PlanLimitReached(
+            f"The {plan.name} plan holds up to {plan.max_items} items. "
+            "Remove an item or upgrade the registry to add more."
+        )
+
+
+def ensure_allows(registry, feature: str) -> None:
+    """Raise ``PlanLimitReached`` unless the plan unlocks ``feature``."""
+    if not allows(registry, feature):
+        raise PlanLimitReached(f"{FEATURE_NAMES[feature]} comes with an upgrade of the registry.")

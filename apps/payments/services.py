@@ -1,0 +1,242 @@
+"""Payment workflows: open an order, and apply (or refuse) what PayPal's IPNs tell us.
+
+Every IPN django-paypal stores reaches ``handle_ipn`` through the signal
+receivers in ``handlers``. It decides, in one transaction with the order row
+locked (``select_for_update``), whether the IPN changes anything, and always
+writes an ``IpnDecision`` saying what it did and why. An IPN is applied only
+when PayPal verified it, it is addressed to our receiver, it names an order we
+know, amount and currency match, and its transaction has not been applied
+before; anything else changes nothing. Repeats and races are harmless: the order
+row lock serialises them, the order's status moves only along the table below,
+and unique constraints on the transaction ids back it all up in the database.
+
+    Completed          pending  → paid      (the registry is upgraded)
+    Refunded (full)    paid     → refunded  (back to Free)
+    Reversed           paid     → reversed  (back to Free)
+    Canceled_Reversal  reversed → paid      (upgraded again)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from paypal.standard.ipn.models import PayPalIPN
+from paypal.standard.models import (
+    ST_PP_CANCELED_REVERSAL,
+    ST_PP_COMPLETED,
+    ST_PP_REFUNDED,
+    ST_PP_REVERSED,
+)
+
+from apps.core import emails
+from apps.metrics.api import count
+
+from .models import IpnDecision, Order, Plan
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_FLAG = "Duplicate txn_id."
+Status = Order.Status
+
+
+class Refusal(Exception):
+    """Why an IPN changes nothing (internal to this module)."""
+
+
+# Checkout ------------------------------------------------------------------
+
+
+def open_order(registry, plan: Plan, user) -> Order:
+    """A pending order for ``plan`` on ``registry``, at the plan's current price.
+
+    Reloading the upgrade page reuses the latest pending order at the same
+    price rather than piling up new ones; a changed price gets a new order.
+    """
+    if plan.is_free or not plan.active:
+        raise ValueError(f"{plan} cannot be bought")
+    # No transaction needed: one row; two reloads racing at worst leave a
+    # spare pending order, which nothing ever applies to.
+    order = (
+        Order.objects.filter(
+            registry=registry,
+            plan=plan,
+            status=Status.PENDING,
+            amount=plan.price,
+            currency=plan.currency,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if order is None:
+        order = Order.objects.create(
+            registry=registry, plan=plan, created_by=user, amount=plan.price, currency=plan.currency
+        )
+    return order
+
+
+# IPN -----------------------------------------------------------------------
+
+
+def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
+    """Apply ``ipn`` to its order if every check passes; record the decision either way.
+
+    One transaction: the order's new status, the registry's cache version and
+    the decision are written together, or not at all.
+    """
+    with transaction.atomic():
+        order, name = None, ""
+        try:
+            _check_trusted(ipn)
+            action = ACTIONS.get(ipn.payment_status)
+            order = _locked_order(ipn)
+            if action is None:
+                raise Refusal(f"Payment status {ipn.payment_status or '(none)'!r} changes nothing.")
+            name, apply = action
+            if _already_applied(name, ipn.txn_id):
+                raise Refusal(f"Transaction {ipn.txn_id} was already applied ({name}); nothing to do.")
+            reason = apply(ipn, order)
+            try:
+                with transaction.atomic():  # a savepoint: a lost race leaves a clean transaction
+                    order.save()
+                    decision = _decide(ipn, order, IpnDecision.Outcome.APPLIED, reason, name)
+            except IntegrityError as exc:
+                raise Refusal(f"Transaction {ipn.txn_id} was already applied.") from exc
+        except Refusal as refusal:
+            logger.info("IPN %s rejected: %s", ipn.pk, refusal)
+            return _decide(ipn, order, IpnDecision.Outcome.REJECTED, str(refusal), name)
+        order.registry.bump_version()
+        logger.info("IPN %s applied to %s: %s", ipn.pk, order.invoice, reason)
+        _count(name, order)
+        if name == "payment":
+            transaction.on_commit(lambda: _send_receipt(order.pk), robust=True)
+        return decision
+
+
+def _count(action: str, order: Order) -> None:
+    """Daily metrics (counted on commit): upgrades, and revenue in cents, refunds taking it back."""
+    cents = int(order.amount * 100)
+    if action == "payment":
+        count("upgrades")
+    count("revenue", -cents if action in {"refund", "reversal"} else cents)
+
+
+def _already_applied(action: str, txn_id: str) -> bool:
+    applied = IpnDecision.objects.filter(outcome=IpnDecision.Outcome.APPLIED, action=action, txn_id=txn_id)
+    return bool(txn_id) and applied.exists()
+
+
+def _decide(ipn: PayPalIPN, order: Order | None, outcome: str, reason: str, action: str) -> IpnDecision:
+    return IpnDecision.objects.create(
+        ipn=ipn, order=order, outcome=outcome, action=action, txn_id=ipn.txn_id or "", reason=reason[:300]
+    )
+
+
+def _check_trusted(ipn: PayPalIPN) -> None:
+    """Refuse IPNs PayPal did not verify, or that were not meant for us."""
+    flag = (ipn.flag_info or "").strip()
+    # django-paypal flags a verified repeat of a transaction as a duplicate; we
+    # are idempotent ourselves, so such a repeat is judged like any other IPN.
+    if ipn.flag and not (ipn.response == "VERIFIED" and flag.startswith(DUPLICATE_FLAG)):
+        raise Refusal(f"Not verified: {flag or 'flagged by django-paypal'}")
+    if ipn.response != "VERIFIED":
+        raise Refusal(f"PayPal did not verify this IPN ({ipn.response or 'no answer'!r}).")
+    ours = settings.PAYPAL_RECEIVER_EMAIL.strip().lower()
+    if (ipn.receiver_email or "").strip().lower() != ours:
+        raise Refusal(f"Receiver {ipn.receiver_email or '(none)'!r} is not our PayPal account.")
+    if ipn.test_ipn and not settings.PAYPAL_TEST:
+        raise Refusal("A sandbox IPN reached the live site.")
+
+
+def _locked_order(ipn: PayPalIPN) -> Order:
+    """The order ``ipn`` is about, locked until the transaction ends.
+
+    A payment names its order by invoice; refunds and reversals name the
+    payment they undo (``parent_txn_id``), which is the firmer link.
+    """
+    orders = Order.objects.select_for_update().select_related("registry", "plan")
+    order = None
+    if ipn.payment_status == ST_PP_COMPLETED or not ipn.parent_txn_id:
+        if ipn.invoice:
+            order = orders.filter(invoice=ipn.invoice).first()
+    else:
+        order = orders.filter(txn_id=ipn.parent_txn_id).first()
+        if order is not None and ipn.invoice and ipn.invoice != order.invoice:
+            raise Refusal(f"Invoice {ipn.invoice!r} does not belong to transaction {ipn.parent_txn_id}.")
+    if order is None:
+        raise Refusal(f"No order for invoice {ipn.invoice or '(none)'!r}.")
+    return order
+
+
+def _check_money(ipn: PayPalIPN, order: Order, *, refund: bool = False) -> None:
+    if (ipn.mc_currency or "").upper() != order.currency:
+        raise Refusal(f"Currency {ipn.mc_currency!r} does not match the order's {order.currency}.")
+    gross = ipn.mc_gross if ipn.mc_gross is not None else Decimal("0")
+    if refund:  # PayPal reports refunds as negative amounts
+        if abs(gross) < order.amount:
+            raise Refusal(f"Partial refund of {abs(gross)} of {order.amount}: the upgrade stays.")
+    elif gross != order.amount:
+        raise Refusal(f"Amount {gross} does not match the order's {order.amount}.")
+
+
+def _apply_payment(ipn: PayPalIPN, order: Order) -> str:
+    if order.status != Status.PENDING:
+        if order.txn_id == ipn.txn_id:
+            raise Refusal(f"Transaction {ipn.txn_id} was already applied to this order.")
+        raise Refusal(f"The order is {order.get_status_display().lower()}, not waiting for payment.")
+    if not ipn.txn_id:
+        raise Refusal("The payment has no transaction id.")
+    _check_money(ipn, order)
+    order.status = Status.PAID
+    order.txn_id = ipn.txn_id
+    order.paid_at = timezone.now()
+    order.payer_email = (ipn.payer_email or "")[:254]
+    return f"Paid {order.amount} {order.currency}: registry upgraded to {order.plan.name}."
+
+
+def _apply_refund(ipn: PayPalIPN, order: Order) -> str:
+    if order.status != Status.PAID:
+        raise Refusal(f"The order is {order.get_status_display().lower()}, so a refund changes nothing.")
+    _check_money(ipn, order, refund=True)
+    order.status = Status.REFUNDED
+    return "Refunded: the registry is back on the Free plan."
+
+
+def _apply_reversal(ipn: PayPalIPN, order: Order) -> str:
+    if order.status != Status.PAID:
+        raise Refusal(f"The order is {order.get_status_display().lower()}, so a reversal changes nothing.")
+    order.status = Status.REVERSED
+    return "Reversed by PayPal: the registry is back on the Free plan."
+
+
+def _apply_canceled_reversal(ipn: PayPalIPN, order: Order) -> str:
+    if order.status != Status.REVERSED:
+        raise Refusal(f"The order is {order.get_status_display().lower()}, not reversed.")
+    order.status = Status.PAID
+    return f"Reversal cancelled: the registry is on {order.plan.name} again."
+
+
+# payment_status → (action recorded on the decision, what it does to the order)
+ACTIONS: dict[str, tuple[str, Callable[[PayPalIPN, Order], str]]] = {
+    ST_PP_COMPLETED: ("payment", _apply_payment),
+    ST_PP_REFUNDED: ("refund", _apply_refund),
+    ST_PP_REVERSED: ("reversal", _apply_reversal),
+    ST_PP_CANCELED_REVERSAL: ("canceled_reversal", _apply_canceled_reversal),
+}
+
+
+def _send_receipt(order_id: int) -> None:
+    """Tell the couple their upgrade is live (after the payment has committed)."""
+    order = Order.objects.select_related("registry", "plan").get(pk=order_id)
+    context = {
+        "order": order,
+        "registry": order.registry,
+        "orders_url": emails.absolute(reverse("payments:orders", args=[order.registry.slug])),
+    }
+    for email in order.registry.owners.values_list("email", flat=True):
+        emails.send("upgrade_receipt", email, context)

@@ -1,0 +1,122 @@
+"""Checkout pages (upgrade, return, cancel), the couple's orders page, and the IPN endpoint."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from paypal.standard.forms import PayPalPaymentsForm
+from paypal.standard.ipn import views as paypal_views
+
+from apps.accounts.decorators import verified_required
+from apps.core.emails import absolute
+from apps.registries.models import Registry
+
+from . import limits, services
+from .models import Order, Plan
+from .postback import PostbackUnavailable
+
+DOWNGRADE_RULE = (
+    "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
+    "everything: items over the free limit stay visible to guests and can still be reserved, "
+    "but you cannot add new items until you are under the limit again or upgrade again, "
+    "and the paid features (passphrase, cover photo, CSV export, group gifts) switch off."
+)
+
+
+def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
+    """The registry ``slug`` if the user owns it; a 404 for anyone else."""
+    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
+
+
+@require_GET
+@verified_required
+def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open (or reuse) a pending order and show the button that takes the couple to PayPal."""
+    registry = _registry_for_owner(request, slug)
+    current = limits.current_plan(registry)
+    plans = list(Plan.objects.purchasable())
+    wanted = request.GET.get("plan", "")
+    plan = next((p for p in plans if p.slug == wanted), plans[0] if plans else None)
+    context = {"registry": registry, "current": current, "plans": plans, "plan": plan}
+    if plan is None or current.price >= plan.price:
+        return render(request, "payments/upgrade.html", context)
+
+    order = services.open_order(registry, plan, request.user)
+    form = PayPalPaymentsForm(
+        initial={
+            "business": settings.PAYPAL_RECEIVER_EMAIL,
+            "amount": f"{order.amount:.2f}",
+            "currency_code": order.currency,
+            "item_name": f"Whisper {plan.name} — {registry.title}"[:127],
+            "invoice": order.invoice,
+            "notify_url": absolute(reverse("payments:ipn")),
+            "return": absolute(reverse("payments:return", args=[registry.slug])),
+            "cancel_return": absolute(reverse("payments:cancel", args=[registry.slug])),
+            "rm": "1",  # come back with a plain GET: no POST, so no CSRF or SameSite trouble
+        }
+    )
+    context.update(order=order, form=form)
+    return render(request, "payments/upgrade.html", context)
+
+
+# PayPal sends the buyer back here; with rm=1 that is a GET, but a POST (other
+# PayPal account settings) must not fail on CSRF: the page changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@verified_required
+def payment_return(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    return render(request, "payments/return.html", {"registry": registry})
+
+
+@require_GET
+@verified_required
+def payment_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = _registry_for_owner(request, slug)
+    return render(request, "payments/cancel.html", {"registry": registry})
+
+
+@require_GET
+@verified_required
+def orders(request: HttpRequest, slug: str) -> HttpResponse:
+    """The registry's orders and their state, its plan, and what a refund would mean."""
+    registry = _registry_for_owner(request, slug)
+    plan = limits.current_plan(registry)
+    item_count = registry.items.count()
+    context = {
+        "registry": registry,
+        "plan": plan,
+        "item_count": item_count,
+        "over_limit": plan.max_items is not None and item_count >= plan.max_items,
+        "orders": Order.objects.filter(registry=registry).select_related("plan"),
+        "downgrade_rule": DOWNGRADE_RULE,
+    }
+    return render(request, "payments/orders.html", context)
+
+
+@csrf_exempt
+@require_POST
+def ipn(request: HttpRequest) -> HttpResponse:
+    """django-paypal's IPN view, minus its 500s.
+
+    It asserts the content type and decodes the body as ASCII (both would be a
+    500 on odd input), so those are answered here with a 4xx; when PayPal's
+    verification endpoint does not answer, nothing has been stored and a 503
+    makes PayPal send the IPN again later.
+    """
+    if request.content_type != "application/x-www-form-urlencoded":
+        return _plain("IPNs are posted as application/x-www-form-urlencoded.", status=415)
+    if not request.body.isascii():
+        return _plain("An IPN body is URL-encoded ASCII.", status=400)
+    try:
+        return paypal_views.ipn(request)
+    except PostbackUnavailable:
+        return _plain("Could not verify this IPN with PayPal just now; please send it again.", status=503)
+
+
+def _plain(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,36 @@
+"""Helpers for the marketing pages' tests: fetch a page and look inside it."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """A cache of this test's own: memcached is shared with other test runs,
+    whose ``cache.clear()`` would empty it between our two requests."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages-tests"}
+    }
+    yield
+
+
+@pytest.fixture
+def get_page(client: Client, django_assert_num_queries):
+    """GET ``url`` as an anonymous visitor; assert 200 and no database query.
+
+    The first request warms the cache that site-wide bits of ``base.html``
+    read (the read-only switch is a waffle switch cached in memcached); the
+    page itself must then render without a single query.
+    """
+
+    def get(url: str) -> tuple[object, BeautifulSoup]:
+        assert client.get(url).status_code == 200
+        with django_assert_num_queries(0):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response, BeautifulSoup(response.content, "html.parser")
+
+    return get

@@ -1,0 +1,125 @@
+"""apps.payments.limits: which plan a registry is on, and what it may do."""
+
+from __future__ import annotations
+
+import importlib
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+
+from apps.payments import limits
+from apps.payments.limits import PlanLimitReached
+from apps.payments.models import Order, Plan
+from tests.factories import ItemFactory, RegistryFactory
+
+PAID_FEATURES = ["passphrase", "cover_photo", "csv_export", "group_gifts"]
+
+
+def _pay(order: Order, txn_id: str = "TXN0001") -> Order:
+    order.status = Order.Status.PAID
+    order.txn_id = txn_id
+    order.save()
+    return order
+
+
+def test_data_migration_creates_free_and_premium(db):
+    Plan.objects.all().delete()  # as if the table were new
+    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
+    migration.create_plans(django_apps, None)
+    migration.create_plans(django_apps, None)  # idempotent
+
+    free, premium = Plan.objects.get(slug="free"), Plan.objects.get(slug="premium")
+    assert Plan.objects.count() == 2
+    assert (free.price, free.max_items) == (Decimal("0.00"), 30)
+    assert (premium.price, premium.currency, premium.max_items) == (Decimal("39.00"), "USD", None)
+    assert not any(free.allows(f) for f in PAID_FEATURES)
+    assert all(premium.allows(f) for f in PAID_FEATURES)
+
+
+def test_new_registry_is_free_in_one_query(registry, plans, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        plan = limits.current_plan(registry)
+    assert plan.slug == "free"
+    assert limits.item_limit(registry) == 30
+    for feature in PAID_FEATURES:
+        assert limits.allows(registry, feature) is False
+
+
+def test_pending_order_does_not_upgrade(order):
+    assert limits.current_plan(order.registry).slug == "free"
+
+
+def test_paid_order_upgrades_only_its_registry(order, other_couple, django_assert_num_queries):
+    _pay(order)
+    other = RegistryFactory(owners=[other_couple])
+
+    with django_assert_num_queries(1):
+        plan = limits.current_plan(order.registry)
+    assert plan.slug == "premium"
+    assert limits.item_limit(order.registry) is None
+    assert all(limits.allows(order.registry, f) for f in PAID_FEATURES)
+    assert limits.current_plan(other).slug == "free"
+
+
+@pytest.mark.parametrize("status", [Order.Status.REFUNDED, Order.Status.REVERSED])
+def test_refunded_or_reversed_order_is_back_to_free(order, status):
+    _pay(order)
+    Order.objects.filter(pk=order.pk).update(status=status)
+    assert limits.current_plan(order.registry).slug == "free"
+    assert limits.allows(order.registry, "passphrase") is False
+
+
+def test_edited_limit_in_admin_applies(registry, plans):
+    Plan.objects.filter(slug="free").update(max_items=2)
+    ItemFactory.create_batch(2, registry=registry)
+    assert limits.item_limit(registry) == 2
+    assert limits.can_add_item(registry) is False
+
+
+def test_missing_free_row_still_limits(registry, db):
+    Plan.objects.filter(slug="free").delete()
+    assert limits.current_plan(registry).name == "Free"
+    assert limits.item_limit(registry) == 30
+
+
+def test_can_add_item_up_to_thirty(registry, plans, django_assert_max_num_queries):
+    ItemFactory.create_batch(29, registry=registry)
+    with django_assert_max_num_queries(2):
+        assert limits.can_add_item(registry) is True
+    ItemFactory(registry=registry)
+    assert limits.can_add_item(registry) is False
+    with pytest.raises(PlanLimitReached, match="up to 30 items") as excinfo:
+        limits.ensure_can_add_item(registry)
+    assert "upgrade" in excinfo.value.message
+
+
+def test_hidden_items_count_towards_the_limit(registry, plans):
+    ItemFactory.create_batch(30, registry=registry, hidden=True)
+    assert limits.can_add_item(registry) is False
+
+
+def test_premium_registry_has_no_item_limit(order):
+    _pay(order)
+    ItemFactory.create_batch(31, registry=order.registry)
+    assert limits.can_add_item(order.registry) is True
+    limits.ensure_can_add_item(order.registry)  # does not raise
+
+
+def test_ensure_allows_says_what_needs_an_upgrade(registry, plans):
+    with pytest.raises(PlanLimitReached, match="Passphrase protection comes with an upgrade"):
+        limits.ensure_allows(registry, "passphrase")
+
+
+def test_unknown_feature_is_a_programming_error(registry, plans):
+    with pytest.raises(ValueError, match="unknown feature"):
+        limits.allows(registry, "teleport")
+
+
+def test_plans_for_many_registries_in_two_queries(order, other_couple, django_assert_num_queries):
+    _pay(order)
+    others = RegistryFactory.create_batch(3, owners=[other_couple])
+    with django_assert_num_queries(2):
+        result = limits.plans_for([order.registry, *others])
+    assert result[order.registry.pk].slug == "premium"
+    assert {result[r.pk].slug for r in others} == {"free"}
