@@ -1,23 +1,78 @@
-"""TODO: placeholder views; replaced by the real ones."""
+"""Ops views: the health endpoint and the site's error pages."""
 
-from django.http import Http404
+from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 
-def health(request, *args, **kwargs):
-    raise Http404("not built yet")
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.views import defaults
+from health_check.views import HealthCheckView
 
+from apps.ops import health as health_checks
 
-def bad_request(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def permission_denied(request, *args, **kwargs):
-    raise Http404("not built yet")
-
-
-def page_not_found(request, *args, **kwargs):
-    raise Http404("not built yet")
+logger = logging.getLogger(__name__)
 
 
-def server_error(request, *args, **kwargs):
-    raise Http404("not built yet")
+class HealthView(HealthCheckView):
+    """``/health/``: 200 when every part answers, 503 naming the parts that don't.
+
+    Always JSON and never cached (the library's ``dispatch`` adds the
+    headers), for example::
+
+        {"status": "ok", "checks": {"database": "ok", "cache": "ok",
+                                    "broker": "eager", "storage": "ok"}}
+    """
+
+    checks = tuple(health_checks.CHECKS.values())
+
+    @contextlib.contextmanager
+    def get_executor(self) -> Iterator[Executor]:
+        """Threads for the blocking checks that nobody waits for once time is up.
+
+        The loop's default executor would be joined before the response goes
+        out, so a hung database would hold ``/health/`` for its whole pool
+        timeout; a timed-out check's thread now finishes on its own.
+        """
+        executor = ThreadPoolExecutor(max_workers=len(self.checks), thread_name_prefix="health")
+        try:
+            yield executor
+        finally:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    async def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with self.get_executor() as executor:
+            self.results = await asyncio.gather(*(check.get_result(executor) for check in self.get_checks()))
+        body = health_checks.report(self.results)
+        return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+
+
+health = HealthView.as_view()
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400, rendered without the request: it may be what is wrong (a bad host)."""
+    return defaults.bad_request(request, exception, template_name="400.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.permission_denied(request, exception, template_name="403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.page_not_found(request, exception, template_name="404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, from a static template; if even that fails, a bare page."""
+    try:
+        return defaults.server_error(request, template_name="500.html")
+    except Exception:
+        logger.exception("The 500 page itself failed to render")
+        return HttpResponseServerError(
+            "<!doctype html><title>Server error</title>"
+            "<h1>Something went wrong</h1><p>Please try again in a moment.</p>",
+        )

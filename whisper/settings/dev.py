@@ -8,6 +8,8 @@ RUN_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = True
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 INTERNAL_IPS = ["127.0.0.1"]
+PAYPAL_TEST = True  # the embedded default never sends anyone to live PayPal
+WHISPER_DEMO_REGISTRY = "alex-and-sam"  # make run loads it (manage.py seed_demo)
 
 try:
     import debug_toolbar  # noqa: F401
@@ -15,7 +17,12 @@ except ImportError:  # the toolbar is a dev extra; run without it if absent
     pass
 else:
     INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
-    MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
+    # Right after the session middleware: show_toolbar() reads the session.
+    MIDDLEWARE = list(MIDDLEWARE)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "debug_toolbar.middleware.DebugToolbarMiddleware",
+    )
     DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": "whisper.settings.dev.show_toolbar"}
 
 
