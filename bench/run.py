@@ -1,0 +1,428 @@
+"""The benchmark behind ``make bench``: Whisper's real stack under load, row by row.
+
+It starts the services (scripts/services.sh) and the stack (scripts/stack.sh:
+nginx → gunicorn, celery, with whisper.settings.bench), seeds the demo
+registry (``seed_demo --items 200``), warms each page, then drives it with
+``wrk --latency`` through nginx on loopback and records requests/s, p50 and
+p99 latency, the ratio to the floor (the cheapest Django response) and the
+SQL queries one request takes. It prints a table and writes
+``bench/results/latest.json``; the stack is stopped afterwards, whatever happens.
+
+A row whose page does not exist yet (or misbehaves) prints "n/a" and is
+``null`` in the JSON. Knobs (environment): BENCH_DURATION (seconds per row,
+10), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WARMUP (requests per
+row first, 10), BENCH_ITEMS (200), BENCH_KEEP_STACK=1 (leave it running), and
+the stack's own (NGINX_PORT, GUNICORN_PORTS, WEB_CONCURRENCY, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urljoin, urlparse
+
+import redis
+import requests
+from bs4 import BeautifulSoup
+from helpers import env_int, form_fields, machine, parse_wrk, wrk_version  # bench/helpers.py
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK = ROOT / "scripts" / "stack.sh"
+SERVICES = ROOT / "scripts" / "services.sh"
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+RESERVE_LUA = ROOT / "bench" / "reserve.lua"
+
+SLUG = "alex-and-sam"  # the demo registry (DESIGN.md contract)
+DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "whisper-demo"
+ROW_NAMES = (
+    "floor",
+    "registry_warm",
+    "registry_cold",
+    "registry_304",
+    "dashboard",
+    "reserve",
+    "static",
+    "thumbnail",
+)
+# Pages nginx serves alone before the Django rows; "reserve" last, because
+# the mail tasks it queues keep the celery worker busy for a while.
+RUN_ORDER = ("floor", "static", "thumbnail", "registry_warm", "registry_cold", "registry_304", "dashboard")
+STATIC_SAMPLE = "/static/bench/sample-20k.txt"
+QUERIES_HEADER = "X-Bench-Queries"  # apps.core.bench_views
+BYPASS = {"X-Bench-Cache": "bypass"}
+BENCH_GUEST = "Bench Guest"
+
+
+DURATION = env_int("BENCH_DURATION", 10, 1, 120)
+CONNECTIONS = env_int("BENCH_CONNECTIONS", 16, 1, 256)
+THREADS = env_int("BENCH_THREADS", 2, 1, 8)
+WARMUP = env_int("BENCH_WARMUP", 10, 0, 1000)
+ITEMS = env_int("BENCH_ITEMS", 200, 1, 10_000)
+NGINX_PORT = env_int("NGINX_PORT", 58080, 1, 65535)
+BASE = f"http://127.0.0.1:{NGINX_PORT}"
+
+
+@dataclass
+class Row:
+    """One line of the table: what wrk requests, and what came out."""
+
+    name: str
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    script: Path | None = None
+    script_env: dict[str, str] = field(default_factory=dict)
+    queries: int | None = None
+    note: str = ""  # why the row is n/a
+    rps: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    ratio_to_floor: float | None = None
+
+    def skip(self, note: str) -> Row:
+        self.note = note
+        return self
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.name,
+            "rps": self.rps,
+            "p50_ms": self.p50_ms,
+            "p99_ms": self.p99_ms,
+            "ratio_to_floor": self.ratio_to_floor,
+            "queries": self.queries,
+        }
+
+
+def wrk(row: Row) -> dict:
+    """Drive ``row`` with wrk through nginx on loopback; its parsed summary."""
+    url = BASE + row.path
+    if urlparse(url).hostname != "127.0.0.1":  # never load anything but this machine
+        raise ValueError(f"refusing to load {url}")
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "5s", "--latency"]
+    for name, value in row.headers.items():
+        cmd += ["-H", f"{name}: {value}"]
+    if row.script:
+        cmd += ["-s", str(row.script)]
+    cmd.append(url)
+    out = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=DURATION + 60,
+        env={**os.environ, **row.script_env},
+        check=True,
+    )
+    return parse_wrk(out.stdout)
+
+
+# The machine and the stack ----------------------------------------------
+def sh(*cmd: str | Path, check: bool = True, quiet: bool = False) -> subprocess.CompletedProcess:
+    """Run a project script from the checkout, its output shown unless ``quiet``."""
+    return subprocess.run(
+        [str(c) for c in cmd], cwd=ROOT, check=check, text=True, capture_output=quiet, timeout=600
+    )
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    """manage.py with the stack's settings and database (scripts/stack.sh manage)."""
+    return sh(STACK, "manage", *args, check=False, quiet=True)
+
+
+def manage_json(code: str) -> object:
+    """Run ``code`` in ``manage.py shell``; the JSON it prints last."""
+    done = manage("shell", "-c", code)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "shell failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def seed() -> None:
+    print(f"bench: seeding the demo registry (seed_demo --items {ITEMS})")
+    done = manage("seed_demo", "--items", str(ITEMS))
+    if done.returncode == 0:
+        print("bench: " + (done.stdout.strip().splitlines() or ["seeded"])[-1])
+    elif "Unknown command" in done.stderr:
+        print("bench: NOTE: manage.py seed_demo does not exist yet; pages that need demo data show n/a")
+    else:
+        print("bench: NOTE: seed_demo failed; pages that need demo data show n/a\n" + done.stderr[-2000:])
+
+
+# Finding the pages --------------------------------------------------------
+def session() -> requests.Session:
+    s = requests.Session()
+    # Like wrk: no compression, so ETags and sizes are the ones wrk sees.
+    s.headers["Accept-Encoding"] = "identity"
+    return s
+
+
+def queries_of(response: requests.Response) -> int | None:
+    raw = response.headers.get(QUERIES_HEADER)
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def probe(s: requests.Session, row: Row, expect: int = 200, method: str = "GET", **kwargs) -> Row:
+    """Request ``row`` once (asking for its query count); n/a unless it answers ``expect``."""
+    headers = {**row.headers, QUERIES_HEADER: "1"}
+    r = s.request(method, BASE + row.path, headers=headers, allow_redirects=False, timeout=30, **kwargs)
+    if r.status_code != expect:
+        return row.skip(f"{method} {row.path} answered {r.status_code}, not {expect}")
+    row.queries = queries_of(r)
+    return row
+
+
+def log_in(s: requests.Session) -> str:
+    """Log in as the demo couple through the login form; '' on success, else why not."""
+    r = s.get(f"{BASE}/accounts/login/", timeout=30)
+    if r.status_code != 200:
+        return f"the login page answered {r.status_code}"
+    form = next(
+        (f for f in BeautifulSoup(r.text, "html.parser").find_all("form") if f.find(type="password")), None
+    )
+    if form is None:
+        return "no login form on /accounts/login/"
+    data = form_fields(form, {"password": DEMO_PASSWORD, "email": DEMO_EMAIL, "username": DEMO_EMAIL})
+    action = urljoin(r.url, form.get("action") or r.url)
+    r = s.post(action, data=data, headers={"Referer": r.url}, allow_redirects=False, timeout=30)
+    if "sessionid" not in s.cookies:
+        return f"logging in as {DEMO_EMAIL} did not work (status {r.status_code})"
+    return ""
+
+
+def cookie_header(s: requests.Session) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in s.cookies)
+
+
+def prepare_rows() -> dict[str, Row]:
+    """Every row, probed once: the ones that can't be measured carry a note."""
+    guest = session()
+    rows = {name: Row(name) for name in ROW_NAMES}
+    rows["floor"] = probe(guest, Row("floor", "/bench/floor/"))
+
+    page = f"/r/{SLUG}/"
+    r = guest.get(BASE + page, timeout=30)
+    have_page = r.status_code == 200
+    why = f"GET {page} answered {r.status_code}"
+    for _ in range(WARMUP):  # fill the caches before counting the warm page's queries
+        guest.get(BASE + page, timeout=30)
+    rows["registry_warm"] = (
+        probe(guest, Row("registry_warm", page)) if have_page else Row("registry_warm", page, note=why)
+    )
+    rows["registry_cold"] = (
+        probe(guest, Row("registry_cold", page, dict(BYPASS)))
+        if have_page
+        else Row("registry_cold", page, note=why)
+    )
+    etag = r.headers.get("ETag") if have_page else None
+    if not have_page:
+        rows["registry_304"] = Row("registry_304", page, note=why)
+    elif not etag:
+        rows["registry_304"] = Row("registry_304", page, note="the page sends no ETag yet")
+    else:
+        rows["registry_304"] = probe(guest, Row("registry_304", page, {"If-None-Match": etag}), expect=304)
+
+    owner = session()
+    not_logged_in = log_in(owner)
+    dashboard = f"/registries/{SLUG}/"
+    if not_logged_in:
+        rows["dashboard"] = Row("dashboard", dashboard, note=not_logged_in)
+    else:
+        rows["dashboard"] = probe(owner, Row("dashboard", dashboard, {"Cookie": cookie_header(owner)}))
+
+    rows["static"] = Row("static", STATIC_SAMPLE, queries=0)
+    if guest.get(BASE + STATIC_SAMPLE, timeout=30).status_code != 200:
+        rows["static"].skip(f"{STATIC_SAMPLE} is not served")
+
+    thumbs = []
+    if have_page:
+        soup = BeautifulSoup(r.text, "html.parser")
+        thumbs = [img["src"] for img in soup.find_all("img", src=True) if img["src"].startswith("/media/")]
+        thumbs.sort(key=lambda src: not src.startswith("/media/cache/"))  # sorl's thumbnails first
+    rows["thumbnail"] = Row("thumbnail", thumbs[0] if thumbs else "", queries=0)
+    if not thumbs:
+        rows["thumbnail"].skip("the public page shows no image from /media/" if have_page else why)
+    elif guest.get(BASE + thumbs[0], timeout=30).status_code != 200:
+        rows["thumbnail"].skip(f"{thumbs[0]} is not served")
+
+    rows["reserve"] = prepare_reserve() if have_page else Row("reserve", note=why)
+    return rows
+
+
+def prepare_reserve() -> Row:
+    """The reserve row: the form of an unlimited gift, posted by wrk (bench/reserve.lua)."""
+    try:
+        pk = manage_json(
+            "import json; from apps.items.models import Item; "
+            f"i = Item.objects.visible().filter(registry__slug={SLUG!r}, unlimited=True).first(); "
+            "print(json.dumps(i.pk if i else None))"
+        )
+    except (RuntimeError, ValueError) as exc:
+        return Row("reserve", note=f"could not look for an unlimited gift ({exc})")
+    if pk is None:
+        return Row("reserve", note="the demo registry has no unlimited gift to reserve")
+    path = f"/r/{SLUG}/items/{pk}/reserve/"
+    guest = session()
+    r = guest.get(BASE + path, timeout=30)
+    if r.status_code != 200:
+        return Row("reserve", path, note=f"GET {path} answered {r.status_code}")
+    forms = BeautifulSoup(r.text, "html.parser").find_all("form")
+    form = next((f for f in forms if f.find(attrs={"name": re.compile("email")})), None)
+    if form is None:
+        return Row("reserve", path, note=f"no reservation form on {path}")
+    fields = form_fields(
+        form, {"email": "bench-BENCHSEQ@example.com", "name": BENCH_GUEST, "message": "", "quantity": "1"}
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie_header(guest),
+        "Referer": BASE + path,
+    }
+    row = Row("reserve", path, headers, RESERVE_LUA, {"BENCH_RESERVE_BODY": urlencode(fields)})
+    body = urlencode({**fields, **{k: "bench-probe@example.com" for k in fields if "email" in k}})
+    row = probe(guest, row, expect=302, method="POST", data=body)
+    if row.note:
+        row.note += " (the form was not accepted)"
+    return row
+
+
+def forget_bench_reservations() -> None:
+    """Delete the reservations the reserve row made; keep the gift's count in step."""
+    try:
+        n = manage_json(
+            "import json\n"
+            "from django.db import transaction\n"
+            "from django.db.models import Sum\n"
+            "from apps.items.models import Item\n"
+            "from apps.reservations.models import Reservation\n"
+            "with transaction.atomic():\n"
+            f"    qs = Reservation.objects.filter(guest_name={BENCH_GUEST!r},\n"
+            "        guest_email__startswith='bench-', guest_email__endswith='@example.com')\n"
+            "    items = set(qs.values_list('item_id', flat=True))\n"
+            "    n = qs.count(); qs.delete()\n"
+            "    for item in Item.objects.select_related('registry').filter(pk__in=items):\n"
+            "        total = item.reservations.active().aggregate(t=Sum('quantity'))['t'] or 0\n"
+            "        Item.objects.filter(pk=item.pk).update(reserved_count=total)\n"
+            "        item.registry.bump_version()\n"
+            "print(json.dumps(n))"
+        )
+        print(f"bench: removed the {n} reservations the reserve row made")
+    except (RuntimeError, ValueError) as exc:
+        print(f"bench: NOTE: could not remove the benchmark's reservations ({exc})")
+
+
+def wait_for_worker(limit: float = 60.0) -> None:
+    """Give the celery worker time to send the mails the reserve row queued."""
+    queue = os.environ.get("CELERY_QUEUES", "default")
+    broker = os.environ.get(
+        "STACK_BROKER_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '56379')}/1"
+    )
+    client = redis.Redis.from_url(broker)
+    deadline = time.monotonic() + limit
+    waiting = client.llen(queue)
+    while waiting and time.monotonic() < deadline:
+        time.sleep(1)
+        waiting = client.llen(queue)
+    if waiting:
+        print(f"bench: NOTE: {waiting} mail tasks still queued after {limit:.0f}s")
+
+
+# The run -------------------------------------------------------------------
+def measure(row: Row) -> None:
+    if row.note:
+        return
+    for _ in range(WARMUP if not row.script else 0):
+        requests.get(BASE + row.path, headers={**row.headers}, timeout=30)
+    print(f"bench: {row.name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s {row.path}", flush=True)
+    try:
+        result = wrk(row)
+    except (subprocess.SubprocessError, ValueError) as exc:
+        row.skip(f"wrk failed: {exc}")
+        return
+    if result["requests"] == 0 or result["errors"] > result["requests"] / 100:
+        row.skip(f"{result['errors']} of {result['requests']} requests failed")
+        return
+    row.rps, row.p50_ms, row.p99_ms = result["rps"], result["p50_ms"], result["p99_ms"]
+
+
+def table(rows: list[Row]) -> str:
+    lines = [f"{'row':<15} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× floor':>8} {'queries':>8}"]
+    for row in rows:
+        if row.rps is None:
+            lines.append(f"{row.name:<15} {'n/a':>9}   ({row.note})")
+            continue
+        queries = "?" if row.queries is None else str(row.queries)
+        ratio = "n/a" if row.ratio_to_floor is None else f"{row.ratio_to_floor:.3f}"
+        lines.append(
+            f"{row.name:<15} {row.rps:>9.1f} {row.p50_ms:>8.2f} {row.p99_ms:>8.2f} {ratio:>8} {queries:>8}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("bench: wrk is missing; run `make system` (Debian package wrk)", file=sys.stderr)
+        return 1
+    os.environ.setdefault("NGINX_ACCESS_LOG", "off")
+    sh(SERVICES, "up")
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    try:
+        sh(STACK, "down")  # a stack left running may run older code
+        sh(STACK, "prepare")
+        seed()
+        subprocess.run(
+            [str(STACK), "up"], cwd=ROOT, check=True, env={**os.environ, "STACK_SKIP_PREPARE": "1"}
+        )
+        rows = prepare_rows()
+        for name in (*RUN_ORDER, "reserve"):
+            measure(rows[name])
+        if rows["reserve"].path and rows["reserve"].script:
+            wait_for_worker()
+            forget_bench_reservations()
+    finally:
+        if os.environ.get("BENCH_KEEP_STACK") != "1":
+            sh(STACK, "down")
+
+    floor = rows["floor"].rps
+    for row in rows.values():
+        if row.rps is not None and floor:
+            row.ratio_to_floor = round(row.rps / floor, 3)
+    ordered = [rows[name] for name in ROW_NAMES]
+    config = {
+        "started_at": started,
+        "duration_s": DURATION,
+        "connections": CONNECTIONS,
+        "threads": THREADS,
+        "items": ITEMS,
+        "settings": os.environ.get("STACK_SETTINGS", "whisper.settings.bench"),
+        "nginx_port": NGINX_PORT,
+        "gunicorn_ports": os.environ.get("GUNICORN_PORTS", "58001"),
+        "web_concurrency": int(os.environ.get("WEB_CONCURRENCY", "3")),
+        "worker_class": os.environ.get("GUNICORN_WORKER_CLASS", "sync"),
+        "nginx_access_log": os.environ["NGINX_ACCESS_LOG"],
+        "wrk": wrk_version(),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"machine": machine(), "config": config, "rows": [r.as_json() for r in ordered]}, indent=2)
+        + "\n"
+    )
+    print()
+    print(f"Whisper benchmark — {machine()}")
+    nodes = f"{config['gunicorn_ports']}, {config['web_concurrency']} {config['worker_class']} workers each"
+    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s through nginx → gunicorn ({nodes})")
+    print(table(ordered))
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
