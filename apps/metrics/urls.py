@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "metrics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -1,4 +1,8 @@
 from django.urls import path
 
+from . import views
+
 app_name = "timelog"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.report, name="report"),
+]

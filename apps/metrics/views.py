@@ -1,0 +1,38 @@
+"""The staff dashboard: a chart of each metric over the last 30 and 90 days."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import services
+from .charts import Series, bar_chart, line_chart
+
+
+def _chart_row(series: services.MetricSeries) -> dict:
+    scale = 100 if series.metric.cents else 1
+    row = {"metric": series.metric, "total_30": series.total(30), "total_90": series.total(90)}
+    days, values = series.last(30)
+    row["chart_30"] = bar_chart(
+        [d.strftime("%-d %b") for d in days],
+        [v / scale for v in values],
+        title=f"{series.metric.label}, last 30 days",
+        width=480,
+        height=200,
+    )
+    days, values = series.last(90)
+    row["chart_90"] = line_chart(
+        [d.strftime("%-d %b") for d in days],
+        [Series(series.metric.label, [v / scale for v in values])],
+        title=f"{series.metric.label}, last 90 days",
+        width=480,
+        height=200,
+    )
+    return row
+
+
+@staff_member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    rows = [_chart_row(series) for series in services.daily_series(90)]
+    return render(request, "metrics/dashboard.html", {"rows": rows})
