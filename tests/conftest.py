@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import shutil
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
+from apps.payments.models import Order, Plan
 from tests.factories import PASSWORD, ItemFactory, RegistryFactory, UserFactory
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrations' data when it ends.
+
+    A transactional test empties the tables when it ends. With
+    ``serialized_rollback`` the rows the migrations made (plans, feature
+    flags, the beat schedule, content types) are put back, and Django skips
+    re-creating content types on that flush; mixing tests with and without it
+    makes a later serialized test insert content types twice. So all of them
+    use it, whichever way they asked for a transactional database.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or bool(
+            {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+        )
+        if transactional and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)  # first: the closest marker wins
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +49,18 @@ def _clean_cache(settings):
     caches["default"]["KEY_PREFIX"] = f"t-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches  # setting_changed resets the cache handlers
     yield
+
+
+@pytest.fixture(autouse=True)
+def _outbox_delivery(request, settings):
+    """When the outbox hands mail to the (eager) send task in tests.
+
+    A test's transaction never commits, so on-commit callbacks only run
+    inside ``django_capture_on_commit_callbacks``: tests that use it get the
+    real order (mail goes out when the transaction commits); the others get
+    each mail delivered as soon as it is written (``OUTBOX_DELIVER_ON_COMMIT``).
+    """
+    settings.OUTBOX_DELIVER_ON_COMMIT = "django_capture_on_commit_callbacks" in request.fixturenames
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -49,6 +85,27 @@ def couple(db):
 def registry(couple):
     """A public registry owned by ``couple``."""
     return RegistryFactory(slug="alex-and-sam", owners=[couple])
+
+
+@pytest.fixture
+def premium_registry(registry, couple):
+    """``registry``, upgraded to Premium by a paid order (as ``seed_demo`` does, no PayPal involved)."""
+    # The data migration's plans; transactional tests elsewhere may have flushed them.
+    importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans").create_plans(
+        django_apps, None
+    )
+    premium = Plan.objects.get(slug="premium")
+    Order.objects.create(
+        registry=registry,
+        plan=premium,
+        created_by=couple,
+        amount=premium.price,
+        currency=premium.currency,
+        status=Order.Status.PAID,
+        txn_id="PREMIUM-FIXTURE",
+        paid_at=timezone.now(),
+    )
+    return registry
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.registries.urls")),
     path("", include("apps.items.urls")),
+    path("", include("apps.importer.urls")),
     path("", include("apps.reservations.urls")),
     path("", include("apps.ops.urls")),
     path("", include("apps.payments.urls")),
+    # Notification settings, unsubscribe links, Postmark's webhook at /anymail/postmark/tracking/.
+    path("", include("apps.notifications.urls")),
     path("staff/timelog/", include("apps.timelog.urls")),
     path("staff/metrics/", include("apps.metrics.urls")),
     path("admin/", admin.site.urls),

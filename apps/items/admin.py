@@ -36,12 +36,22 @@ class ItemAdmin(admin.ModelAdmin):
         "hidden",
         "position",
     ]
-    list_filter = ["hidden", "unlimited", "priority", "currency"]
+    list_filter = ["hidden", "unlimited", "group_gift", "priority", "currency"]
     search_fields = ["title", "category", "registry__slug", "registry__partner_one", "registry__partner_two"]
     list_select_related = ["registry"]
     raw_id_fields = ["registry"]
-    # reserved_count belongs to the reservation services; never edit it by hand.
-    readonly_fields = ["reserved_count", "cache_version", "created_at", "updated_at"]
+    # reserved_count and pledged_total belong to the reservation services, and
+    # received_elsewhere and group_gift to the items services (they check what
+    # guests reserved and pledged, and the plan): never edit them by hand.
+    readonly_fields = [
+        "reserved_count",
+        "received_elsewhere",
+        "group_gift",
+        "pledged_total",
+        "cache_version",
+        "created_at",
+        "updated_at",
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ReservationInline]
 

@@ -71,20 +71,24 @@ class ItemForm(forms.ModelForm):
             "currency",
             "quantity",
             "unlimited",
+            "group_gift",
             "store_url",
             "priority",
             "category",
             "note",
             "hidden",
         ]
-        labels = {"unlimited": "Unlimited", "hidden": "Hide from guests"}
+        labels = {"unlimited": "Unlimited", "hidden": "Hide from guests", "group_gift": "Group gift"}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, reveal_counts: bool = True, **kwargs) -> None:
+    def __init__(self, *args, reveal_counts: bool = True, group_gifts: bool = True, **kwargs) -> None:
+        """``group_gifts``: whether the group-gift feature is on (its flag); off, the field is left out."""
         super().__init__(*args, **kwargs)
+        if not group_gifts:
+            del self.fields["group_gift"]
         # With "nothing until after the event", error messages must not reveal counts.
         self.reveal_counts = reveal_counts
         unlimited = self.fields["unlimited"].widget.value_from_datadict(
@@ -101,19 +105,50 @@ class ItemForm(forms.ModelForm):
         cleaned = super().clean()
         unlimited = cleaned.get("unlimited")
         quantity = cleaned.get("quantity")
+        if cleaned.get("group_gift"):
+            if unlimited:
+                self.add_error("unlimited", "A group gift collects toward one price: untick “unlimited”.")
+            if cleaned.get("price") is None and "price" not in self.errors:
+                self.add_error("price", "A group gift needs a price for guests to contribute toward.")
         if "quantity" in self.errors:
             return cleaned
+        received = self.instance.received_elsewhere
         if unlimited:
             # Keep what was there; it matters again if "unlimited" is unticked later.
             cleaned["quantity"] = quantity or self.instance.quantity or 1
-        elif quantity < self.instance.reserved_count:
-            self.add_error("quantity", self.below_reserved_message(self.instance.reserved_count))
+        elif quantity < self.instance.reserved_count + received:
+            self.add_error("quantity", self.below_reserved_message(self.instance.reserved_count, received))
         return cleaned
 
-    def below_reserved_message(self, reserved: int) -> str:
+    def below_reserved_message(self, reserved: int, received: int = 0) -> str:
+        if received and not reserved:
+            return f"You received {received} elsewhere, so the quantity can't go below {received}."
+        if received and self.reveal_counts:
+            return (
+                f"Guests have reserved {reserved} of this gift and you received {received} elsewhere, "
+                f"so the quantity can't go below {reserved + received}."
+            )
         if self.reveal_counts:
             return (
                 f"Guests have already reserved {reserved} of this gift, "
                 f"so the quantity can't go below {reserved}."
             )
         return "Guests have already reserved more than that, so the quantity can't go that low."
+
+
+class ReceivedElsewhereForm(forms.Form):
+    """How many of a gift the couple received from someone off the registry."""
+
+    received_elsewhere = forms.IntegerField(
+        label="Received from someone off the registry",
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+        help_text="They no longer show as left for guests to reserve.",
+        error_messages={
+            "required": "Enter how many you received (0 for none).",
+            "min_value": "Enter 0 or more.",
+            "max_value": f"Enter at most {MAX_QUANTITY}.",
+            "invalid": "Enter a whole number.",
+        },
+    )

@@ -1,4 +1,4 @@
-"""Workflows on a registry's gifts: add, change, hide, delete, reorder.
+"""Workflows on a registry's gifts: add, change, hide, delete, reorder, received elsewhere.
 
 Each public function runs in one transaction and bumps the cache versions of
 the item it changes (``F("cache_version") + 1``, never read-modify-write) and
@@ -13,12 +13,15 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 
+from apps.payments import limits
 from apps.registries.models import Registry
 
+from . import tasks
 from .models import Item
 
-# What the couple edits. reserved_count belongs to the reservation services
-# and cache_version is bumped in SQL: neither is ever written from memory.
+# What the couple edits. reserved_count and pledged_total belong to the
+# reservation services, received_elsewhere to set_received_elsewhere, and
+# cache_version is bumped in SQL: none is ever written from memory.
 EDITABLE_FIELDS = [
     "title",
     "description",
@@ -32,15 +35,36 @@ EDITABLE_FIELDS = [
     "category",
     "note",
     "hidden",
+    "group_gift",
 ]
 
 
 class QuantityBelowReserved(Exception):
-    """The new quantity is below what guests have already reserved."""
+    """The new quantity is below what guests have reserved (plus what came from elsewhere)."""
 
-    def __init__(self, reserved: int) -> None:
-        super().__init__(f"{reserved} already reserved")
+    def __init__(self, reserved: int, received: int = 0) -> None:
+        super().__init__(f"{reserved} already reserved, {received} received elsewhere")
         self.reserved = reserved
+        self.received = received
+
+
+class GroupGiftRefused(Exception):
+    """A change to a group gift that would not add up; ``str()`` is for the couple.
+
+    ``field`` names the form field the message belongs to.
+    """
+
+    def __init__(self, message: str, field: str = "group_gift") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ReceivedTooMany(ValueError):
+    """More marked as received elsewhere than guests left; ``most`` is the limit (None: not countable)."""
+
+    def __init__(self, most: int | None) -> None:
+        super().__init__(f"at most {most}")
+        self.most = most
 
 
 class ReorderError(ValueError):
@@ -48,13 +72,24 @@ class ReorderError(ValueError):
 
 
 def add_item(registry: Registry, item: Item) -> Item:
-    """Save the new ``item`` (unsaved instance) at the end of ``registry``'s list."""
+    """Save the new ``item`` (unsaved instance) at the end of ``registry``'s list.
+
+    Raises ``limits.PlanLimitReached`` (and saves nothing, not even an
+    uploaded picture) when the registry's plan holds no more items, or has
+    no group gifts and ``item`` is one; ``GroupGiftRefused`` for a group gift
+    without one price.
+    """
     with transaction.atomic():
-        # Lock the registry so two gifts added at once get different positions.
+        # Lock the registry so two gifts added at once get different positions,
+        # and are counted one after the other against the plan's item limit.
         Registry.objects.select_for_update().filter(pk=registry.pk).values_list("pk").get()
+        limits.ensure_can_add_item(registry)
+        if item.group_gift:
+            _check_group_gift(registry, item, was_group_gift=False, reserved=0, pledged=0, currency="")
         last = Item.objects.filter(registry=registry).aggregate(last=Max("position"))["last"]
         item.registry = registry
         item.position = (last or 0) + 1
+        tasks.make_thumbnails_on_commit(item)  # a picture: its thumbnails, in the worker
         item.save()
         registry.bump_version()
     return item
@@ -64,18 +99,89 @@ def update_item(item: Item) -> Item:
     """Save the couple's changes to ``item``.
 
     Raises ``QuantityBelowReserved`` (and changes nothing) when the quantity
-    would drop below what guests have reserved.
+    would drop below what guests have reserved plus what the couple received
+    elsewhere, and ``GroupGiftRefused`` or ``limits.PlanLimitReached`` (the
+    plan has no group gifts) for a group-gift change that cannot be made.
     """
     with transaction.atomic():
-        # Lock the row: a guest reserving now waits until we are done.
-        reserved = Item.objects.select_for_update().values_list("reserved_count", flat=True).get(pk=item.pk)
-        if not item.unlimited and item.quantity < reserved:
-            raise QuantityBelowReserved(reserved)
+        # Lock the row: a guest reserving or pledging now waits until we are done.
+        row = (
+            Item.objects.select_for_update()
+            .values("reserved_count", "received_elsewhere", "group_gift", "pledged_total", "currency")
+            .get(pk=item.pk)
+        )
+        reserved, received = row["reserved_count"], row["received_elsewhere"]
+        if not item.unlimited and item.quantity < reserved + received:
+            raise QuantityBelowReserved(reserved, received)
+        if item.group_gift or row["group_gift"]:
+            _check_group_gift(
+                item.registry,
+                item,
+                row["group_gift"],
+                reserved=reserved,
+                pledged=row["pledged_total"],
+                currency=row["currency"],
+            )
         item.cache_version = F("cache_version") + 1
+        tasks.make_thumbnails_on_commit(item)  # a new picture: its thumbnails, in the worker
         item.save(update_fields=[*EDITABLE_FIELDS, "cache_version", "updated_at"])
         item.registry.bump_version()
-    item.refresh_from_db(fields=["cache_version", "reserved_count"])
+    item.refresh_from_db(fields=["cache_version", "reserved_count", "received_elsewhere", "pledged_total"])
     return item
+
+
+def _check_group_gift(
+    registry: Registry, item: Item, was_group_gift: bool, reserved: int, pledged, currency: str
+) -> None:
+    """Refuse a group-gift change that the plan or the guests' pledges do not allow.
+
+    ``reserved``, ``pledged`` and ``currency`` are the stored row's, read under its lock.
+    """
+    if item.group_gift and not was_group_gift:
+        limits.ensure_allows(registry, "group_gifts")
+        if reserved:
+            raise GroupGiftRefused("Guests have already reserved this gift, so it can't become a group gift.")
+    if was_group_gift and not item.group_gift and pledged:
+        raise GroupGiftRefused("Guests have pledged toward this gift, so it stays a group gift.")
+    if not item.group_gift:
+        return
+    if item.unlimited:
+        raise GroupGiftRefused(
+            "A group gift collects toward one price: untick “unlimited”.", field="unlimited"
+        )
+    if item.price is None:
+        raise GroupGiftRefused("A group gift needs a price for guests to contribute toward.", field="price")
+    if pledged and item.currency != currency:
+        raise GroupGiftRefused(
+            f"Guests have pledged in {currency}, so the currency stays {currency}.", field="currency"
+        )
+    if item.price < pledged:
+        raise GroupGiftRefused(
+            f"Guests have already pledged {pledged:,.2f} {currency}, so the price can't go below that.",
+            field="price",
+        )
+
+
+def set_received_elsewhere(item: Item, received: int) -> None:
+    """Record that ``received`` units came from someone off the registry (it replaces the old number).
+
+    They no longer remain for guests. One conditional UPDATE, so a guest
+    reserving at the same moment can never make the two add up to more than
+    the quantity: ``ReceivedTooMany`` is raised and nothing changes when
+    ``received`` is more than guests left (or the item takes any number).
+    """
+    if received < 0:
+        raise ReceivedTooMany(0)
+    with transaction.atomic():
+        updated = Item.objects.filter(
+            pk=item.pk, unlimited=False, reserved_count__lte=F("quantity") - received
+        ).update(received_elsewhere=received, cache_version=F("cache_version") + 1, updated_at=timezone.now())
+        if not updated:
+            row = Item.objects.values("unlimited", "quantity", "reserved_count").get(pk=item.pk)
+            most = None if row["unlimited"] else max(row["quantity"] - row["reserved_count"], 0)
+            raise ReceivedTooMany(most)
+        item.registry.bump_version()
+    item.received_elsewhere = received
 
 
 def set_hidden(item: Item, hidden: bool) -> None:

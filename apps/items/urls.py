@@ -10,4 +10,5 @@ urlpatterns = [
     path("registries/<slug:slug>/items/<int:pk>/delete/", views.delete, name="delete"),
     path("registries/<slug:slug>/items/<int:pk>/hide/", views.toggle_hidden, name="hide"),
     path("registries/<slug:slug>/items/<int:pk>/move/", views.move, name="move"),
+    path("registries/<slug:slug>/items/<int:pk>/received/", views.received, name="received"),
 ]

@@ -1,4 +1,7 @@
-"""The couple's pages for their gifts: add, edit, hide, delete, reorder.
+"""The couple's pages for their gifts: add, edit, hide, delete, reorder, received elsewhere.
+
+Adding can start from an import job (``?import=<id>``, apps.importer): the
+form is pre-filled from the product page and the picture is copied in.
 
 Only a registry's owners reach these; anyone else gets a 404. The work
 itself happens in ``apps.items.services``.
@@ -14,10 +17,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
+from apps.importer import prefill
+from apps.ops import flags
+from apps.payments import limits
 from apps.registries.models import Registry
 
 from . import services
-from .forms import CATEGORY_LIST_ID, ItemForm
+from .forms import CATEGORY_LIST_ID, ItemForm, ReceivedElsewhereForm
 from .models import Item
 
 
@@ -46,7 +52,13 @@ def _categories(registry: Registry) -> list[str]:
 
 
 def _render_form(
-    request: HttpRequest, registry: Registry, form: ItemForm, item: Item | None, current_image=None
+    request: HttpRequest,
+    registry: Registry,
+    form: ItemForm,
+    item: Item | None,
+    current_image=None,
+    limit_message: str = "",
+    import_job=None,
 ) -> HttpResponse:
     context = {
         "registry": registry,
@@ -55,21 +67,67 @@ def _render_form(
         "current_image": current_image,
         "categories": _categories(registry),
         "category_list_id": CATEGORY_LIST_ID,
+        "limit_message": limit_message,
+        "import_job": import_job,
     }
+    if item is not None and not item.unlimited:
+        context["received_form"] = ReceivedElsewhereForm(
+            initial={"received_elsewhere": item.received_elsewhere}
+        )
     return render(request, "items/form.html", context)
+
+
+def _group_gift_error(form: ItemForm, exc: Exception) -> None:
+    """Put a refused group-gift change on the form, next to the field it is about."""
+    field = getattr(exc, "field", "group_gift")
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _limit_message(registry: Registry) -> str:
+    """Why the registry's plan takes no more gifts, or "" while it does."""
+    try:
+        limits.ensure_can_add_item(registry)
+    except limits.PlanLimitReached as exc:
+        return exc.message
+    return ""
 
 
 @verified_required
 def add(request: HttpRequest, slug: str) -> HttpResponse:
     registry = _registry_for_owner(request, slug)
-    form = ItemForm(request.POST or None, request.FILES or None)
+    job = prefill.job_for(request, registry)
+    if job is not None and not job.is_finished:
+        return redirect("importer:job", registry.slug, job.pk)
+    form = ItemForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=prefill.initial(job) if job else None,
+        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+    )
+    # The imported picture, shown (and kept) until the couple uploads another.
+    picture = prefill.picture(job)
     if request.method == "POST" and form.is_valid():
-        item = services.add_item(registry, form.save(commit=False))
-        messages.success(request, f"“{item.title}” is on your registry.")
-        if "another" in request.POST:
-            return redirect("items:add", registry.slug)
-        return redirect(_dashboard(item))
-    return _render_form(request, registry, form, None)
+        item = form.save(commit=False)
+        if job is not None:
+            prefill.copy_picture(job, item)
+        try:
+            item = services.add_item(registry, item)
+        except limits.PlanLimitReached as exc:
+            # Nothing was saved; the form keeps what was typed.
+            return _render_form(
+                request, registry, form, None, picture, limit_message=exc.message, import_job=job
+            )
+        except services.GroupGiftRefused as exc:
+            _group_gift_error(form, exc)
+        else:
+            messages.success(request, f"“{item.title}” is on your registry.")
+            if "another" in request.POST:
+                return redirect("items:add", registry.slug)
+            return redirect(_dashboard(item))
+    # Say so before the couple types a gift the plan would refuse.
+    return _render_form(
+        request, registry, form, None, picture, limit_message=_limit_message(registry), import_job=job
+    )
 
 
 @verified_required
@@ -79,12 +137,20 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     reveal = registry.owner_view() != Registry.Spoilers.NONE
     # Validating puts a new upload on the instance; the thumbnail shows what is stored.
     current_image = item.image if item.image else None
-    form = ItemForm(request.POST or None, request.FILES or None, instance=item, reveal_counts=reveal)
+    form = ItemForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=item,
+        reveal_counts=reveal,
+        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_item(item)
         except services.QuantityBelowReserved as exc:
-            form.add_error("quantity", form.below_reserved_message(exc.reserved))
+            form.add_error("quantity", form.below_reserved_message(exc.reserved, exc.received))
+        except (services.GroupGiftRefused, limits.PlanLimitReached) as exc:
+            _group_gift_error(form, exc)
         else:
             messages.success(request, f"Saved “{item.title}”.")
             return redirect(_dashboard(item))
@@ -144,6 +210,40 @@ def reorder(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"ok": True, "order": ids})
     messages.success(request, "New order saved.")
     return redirect(_dashboard(registry))
+
+
+@verified_required
+@require_POST
+def received(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Mark how many of a gift came from someone off the registry (they no longer remain)."""
+    item = _item_for_owner(request, slug, pk)
+    edit_url = reverse("items:edit", args=[item.registry.slug, item.pk]) + "#received"
+    form = ReceivedElsewhereForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["received_elsewhere"][0] + " Nothing was changed.")
+        return redirect(edit_url)
+    count = form.cleaned_data["received_elsewhere"]
+    try:
+        services.set_received_elsewhere(item, count)
+    except services.ReceivedTooMany as exc:
+        if exc.most is None:
+            messages.error(request, "Any number is welcome for this gift, so there is nothing to mark.")
+        elif item.registry.owner_view() != Registry.Spoilers.NONE:
+            messages.error(
+                request,
+                f"Only {exc.most} of “{item.title}” are not reserved by guests, "
+                f"so you can mark at most {exc.most} as received. Nothing was changed.",
+            )
+        else:
+            messages.error(request, "That is more than is left of this gift. Nothing was changed.")
+        return redirect(edit_url)
+    if count:
+        messages.success(
+            request, f"Noted: you received {count} of “{item.title}” from someone off the registry."
+        )
+    else:
+        messages.success(request, f"“{item.title}” has nothing marked as received elsewhere any more.")
+    return redirect(_dashboard(item))
 
 
 def parse_order(values: list[str]) -> list[int]:

@@ -8,7 +8,8 @@ The services of other apps call these functions and refuse the change with
 After a downgrade nothing is deleted or hidden: items over the free limit stay
 visible to guests and can still be reserved, but no item can be added until the
 registry is under the limit again (or upgraded again); the paid features
-(passphrase, cover photo, CSV export, group gifts) are refused from then on.
+(cover photo, CSV export, group gifts) are refused from then on. A passphrase
+is allowed on every plan: guests' privacy is never a paid feature.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ def _free_plan() -> Plan:
 
 def current_plan(registry) -> Plan:
     """The plan ``registry`` is on now (one query)."""
+    if registry.pk is None:
+        # Not saved yet (a registry being created): no order can have paid for it.
+        return Plan.objects.filter(slug=FREE_SLUG).first() or _free_plan()
     paid = Exists(Order.objects.filter(registry=registry, status=Order.Status.PAID, plan=OuterRef("pk")))
     plan = (
         Plan.objects.annotate(paid=paid)

@@ -114,7 +114,7 @@ def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
         logger.info("IPN %s applied to %s: %s", ipn.pk, order.invoice, reason)
         _count(name, order)
         if name == "payment":
-            transaction.on_commit(lambda: _send_receipt(order.pk), robust=True)
+            _send_receipt(order.pk)  # into the outbox, in this transaction
         return decision
 
 
@@ -231,7 +231,7 @@ ACTIONS: dict[str, tuple[str, Callable[[PayPalIPN, Order], str]]] = {
 
 
 def _send_receipt(order_id: int) -> None:
-    """Tell the couple their upgrade is live (after the payment has committed)."""
+    """Tell the couple their upgrade is live (queued in the payment's transaction)."""
     order = Order.objects.select_related("registry", "plan").get(pk=order_id)
     context = {
         "order": order,

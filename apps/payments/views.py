@@ -23,7 +23,7 @@ DOWNGRADE_RULE = (
     "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
     "everything: items over the free limit stay visible to guests and can still be reserved, "
     "but you cannot add new items until you are under the limit again or upgrade again, "
-    "and the paid features (passphrase, cover photo, CSV export, group gifts) switch off."
+    "and the paid features (cover photo, CSV export, group gifts) switch off."
 )
 
 

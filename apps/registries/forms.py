@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 
 from apps.core.uploads import ImageUploadField
 
@@ -14,6 +15,15 @@ from .models import RESERVED_SLUGS, Registry, slug_validator
 
 EARLIEST_EVENT = datetime.date(2000, 1, 1)
 LATEST_EVENT_YEARS = 10
+
+# Help text of the cover photo on a plan without one ({} is the upgrade link).
+_COVER_NEEDS_UPGRADE = (
+    'A cover photo comes with <strong>Premium</strong>. <a href="{}">Upgrade your registry</a> to add one.'
+)
+_COVER_NEEDS_UPGRADE_LATER = (
+    "A cover photo comes with <strong>Premium</strong>: create your registry, "
+    'then <a href="{}">upgrade it</a> to add one.'
+)
 
 
 class RegistryForm(forms.ModelForm):
@@ -48,6 +58,7 @@ class RegistryForm(forms.ModelForm):
         "privacy",
         "passphrase",
         "spoilers",
+        "pledge_instructions",
     ]
 
     class Meta:
@@ -62,16 +73,28 @@ class RegistryForm(forms.ModelForm):
             "slug",
             "privacy",
             "spoilers",
+            "pledge_instructions",
         ]
         labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
+            "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, cover_photo_allowed: bool = False, upgrade_url: str = "", **kwargs) -> None:
+        """``cover_photo_allowed``: whether the registry's plan includes a cover photo.
+
+        When it does not, the upload is shown disabled with a link to
+        ``upgrade_url``; the services refuse an upload all the same.
+        """
         super().__init__(*args, **kwargs)
+        if not cover_photo_allowed:
+            cover = self.fields["cover_photo"]
+            cover.widget.attrs["disabled"] = True
+            text = _COVER_NEEDS_UPGRADE if self.instance.pk else _COVER_NEEDS_UPGRADE_LATER
+            cover.help_text = format_html(text, upgrade_url)
         if self.instance.passphrase_hash:
             self.fields["passphrase"].label = "New passphrase for guests"
             self.fields["passphrase"].help_text = "Leave blank to keep the current one; we never show it."

@@ -62,7 +62,18 @@ class Registry(models.Model):
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.UNLISTED)
     passphrase_hash = models.CharField(max_length=128, blank=True)
     spoilers = models.CharField(max_length=10, choices=Spoilers.choices, default=Spoilers.ALL)
+    # How the couple wants contributions to group gifts (a PayPal.me link, bank
+    # details…); shown, escaped, to guests who pledge. Whisper never takes money.
+    pledge_instructions = models.TextField(
+        "how guests send contributions",
+        max_length=2000,
+        blank=True,
+        help_text="Shown to guests who contribute to a group gift, e.g. your PayPal.me link.",
+    )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
+    # Goes up whenever an owner is added or removed: invitation links carry
+    # it, so a link sent before the change (say, to a removed partner) dies.
+    owners_version = models.PositiveIntegerField(default=1, editable=False)
     # Goes up on every change guests can see; keys the cached fragments.
     cache_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

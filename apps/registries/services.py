@@ -2,7 +2,8 @@
 
 Each public function runs in one transaction. Views, admin actions and the
 demo-data command call these rather than saving registries themselves, so
-every change bumps ``cache_version`` and the public page never goes stale.
+every change bumps ``cache_version`` and the public page never goes stale,
+and the registry's plan is asked before a paid feature (a cover photo) is used.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+
+from apps.items.tasks import make_thumbnails_on_commit
+from apps.payments import limits
 
 from .models import RESERVED_SLUGS, Registry
 
@@ -47,6 +51,17 @@ def _name_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", slugify(name))[:_NAME_SLUG_LENGTH].strip("-")
 
 
+def _ensure_plan_allows_cover(registry: Registry) -> None:
+    """Raise ``limits.PlanLimitReached`` if a cover photo was just uploaded and the plan lacks it.
+
+    Checked before the row is saved: saving is what stores the file.
+    A cover already stored stays, whatever the plan is now.
+    """
+    cover = registry.cover_photo
+    if cover and not cover._committed:  # a new upload, not stored yet
+        limits.ensure_allows(registry, "cover_photo")
+
+
 def unique_slug(base: str, exclude_pk: int | None = None) -> str:
     """``base``, or ``base-2``, ``base-3``… — the first one no other registry uses."""
     taken = set(
@@ -64,9 +79,11 @@ def create_registry(registry: Registry, *, owner, passphrase: str = "") -> Regis
 
     A blank slug is filled from the couple's names and made unique; a
     passphrase, when given, is stored hashed. Raises ``SlugTaken`` when the
-    chosen address was taken meanwhile.
+    chosen address was taken meanwhile, and ``limits.PlanLimitReached`` (saving
+    nothing) for a cover photo: a new registry is on Free until it is upgraded.
     """
     auto_slug = not registry.slug
+    _ensure_plan_allows_cover(registry)
     if passphrase:
         registry.set_passphrase(passphrase)
     with transaction.atomic():
@@ -89,16 +106,22 @@ def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
     """Save the couple's changes to ``registry`` and bump its cache version.
 
     A new passphrase replaces the old one; an empty one keeps it. Raises
-    ``SlugTaken`` when the new address was taken meanwhile.
+    ``SlugTaken`` when the new address was taken meanwhile, and
+    ``limits.PlanLimitReached`` (saving nothing) when a new cover photo is
+    uploaded and the registry's plan does not include one.
     """
-    if passphrase:
-        registry.set_passphrase(passphrase)
-    # Everything the couple edits, but never cache_version: other requests
+    # Everything the couple edits, but never cache_version (nor owners_version): other requests
     # bump it concurrently and a stale value must not be written back.
     fields = [
-        f.name for f in Registry._meta.concrete_fields if f.name not in {"id", "cache_version", "created_at"}
+        f.name
+        for f in Registry._meta.concrete_fields
+        if f.name not in {"id", "cache_version", "owners_version", "created_at"}
     ]
     with transaction.atomic():
+        _ensure_plan_allows_cover(registry)
+        if passphrase:
+            registry.set_passphrase(passphrase)
+        make_thumbnails_on_commit(registry)  # a new cover photo: its thumbnails, in the worker
         try:
             with transaction.atomic():
                 registry.save(update_fields=fields)

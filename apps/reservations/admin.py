@@ -11,8 +11,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import services
-from .models import Reservation
+from . import pledges, services
+from .models import OffRegistryGift, Pledge, Reservation
 
 
 @admin.register(Reservation)
@@ -74,3 +74,52 @@ class ReservationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Reservation | None = None) -> bool:
         return False
+
+
+@admin.register(Pledge)
+class PledgeAdmin(admin.ModelAdmin):
+    """Pledges toward group gifts; amounts move only through the pledge services."""
+
+    list_display = ["guest_name", "guest_email", "item", "amount", "created_at", "active", "thanked"]
+    list_filter = [("cancelled_at", admin.EmptyFieldListFilter), "thanked", "created_at"]
+    search_fields = ["guest_name", "guest_email", "item__title", "item__registry__slug"]
+    list_select_related = ["item"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["item", "amount", "cancelled_at", "created_at", "updated_at"]
+    fields = [
+        "item",
+        "guest_name",
+        "guest_email",
+        "message",
+        "amount",
+        "thanked",
+        "cancelled_at",
+        "created_at",
+    ]
+    actions = ["cancel_pledges"]
+
+    @admin.display(boolean=True, description="active")
+    def active(self, obj: Pledge) -> bool:
+        return obj.is_active
+
+    @admin.action(description="Cancel selected pledges (gives the amounts back)")
+    def cancel_pledges(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
+        cancelled = sum(pledges.cancel_pledge(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Cancelled {cancelled} pledge(s).", messages.SUCCESS)
+
+    # Adding or deleting here would put pledged_total out of step with the pledges.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Pledge | None = None) -> bool:
+        return False
+
+
+@admin.register(OffRegistryGift)
+class OffRegistryGiftAdmin(admin.ModelAdmin):
+    list_display = ["guest_name", "registry", "description", "amount", "currency", "thanked", "created_at"]
+    list_filter = ["thanked", "created_at"]
+    search_fields = ["guest_name", "guest_email", "description", "registry__slug"]
+    list_select_related = ["registry"]
+    raw_id_fields = ["registry"]
+    date_hierarchy = "created_at"

@@ -1,13 +1,21 @@
-"""A guest's reservation of a gift."""
+"""What guests give: a reservation of a gift, a pledge toward a group gift,
+and a gift bought off the list that the couple should know about.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from apps.items.models import CURRENCIES, MAX_PRICE
+
 TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
+PLEDGE_TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
 
 
 class ReservationQuerySet(models.QuerySet):
@@ -61,3 +69,90 @@ class Reservation(models.Model):
 
     def get_manage_url(self) -> str:
         return reverse("reservations:manage", args=[self.token])
+
+
+class PledgeQuerySet(models.QuerySet):
+    def active(self) -> PledgeQuerySet:
+        return self.filter(cancelled_at__isnull=True)
+
+
+class Pledge(models.Model):
+    """A guest's promise of an amount toward a group gift (no money passes through Whisper)."""
+
+    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="pledges")
+    guest_name = models.CharField(max_length=120)
+    guest_email = models.EmailField()
+    message = models.TextField("message to the couple", max_length=2000, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    thanked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="reservations_pledge_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} — {self.amount} toward {self.item_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+    # The guest's manage link: a signed id (its own salt: a reservation's
+    # token never opens a pledge), no token table -------------------------
+    @property
+    def token(self) -> str:
+        return signing.dumps(self.pk, salt=PLEDGE_TOKEN_SALT, compress=True)
+
+    @staticmethod
+    def pk_from_token(token: str) -> int:
+        """The pledge id inside ``token``; raises ``signing.BadSignature``."""
+        value = signing.loads(token, salt=PLEDGE_TOKEN_SALT)
+        if not isinstance(value, int):
+            raise signing.BadSignature("not a pledge token")
+        return value
+
+    def get_manage_url(self) -> str:
+        return reverse("reservations:pledge_manage", args=[self.token])
+
+
+class OffRegistryGift(models.Model):
+    """A gift a guest gave that was not on the list, so the couple can thank them."""
+
+    registry = models.ForeignKey(
+        "registries.Registry", on_delete=models.CASCADE, related_name="off_registry_gifts"
+    )
+    guest_name = models.CharField("your name", max_length=120)
+    guest_email = models.EmailField("your email", blank=True)
+    description = models.TextField("what you gave", max_length=1000)
+    amount = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
+    message = models.TextField("message to the couple", max_length=2000, blank=True)
+    thanked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "gift bought elsewhere"
+        verbose_name_plural = "gifts bought elsewhere"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                name="reservations_offregistry_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name}: {self.description[:40]}"

@@ -10,8 +10,9 @@ Rows are always locked in the same order — reservation, item, registry — so
 that two workflows never wait on each other in a circle.
 
 Every change bumps the item's and the registry's ``cache_version`` (the
-cached public page must show the new counts) and mails the guest once the
-transaction has committed.
+cached public page must show the new counts) and writes the guest's mail to
+the outbox in the same transaction (``apps.core.emails.send``); it is sent
+once the transaction commits.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from apps.core import emails
 from apps.items.models import Item
+from apps.notifications import services as notifications
 from apps.registries.models import Registry
 
 from .models import Reservation
@@ -67,19 +69,25 @@ def _take(item_id: int, units: int, total: int) -> None:
     One conditional UPDATE; when it matches no row nothing is written and
     :class:`NotAvailable` (or :class:`ReservationError` for the cap) is raised.
     """
-    enough_left = Q(unlimited=False, reserved_count__lte=F("quantity") - units)
+    # Units the couple received off the registry are no longer left; a group
+    # gift takes pledges (apps.reservations.pledges), never reservations.
+    enough_left = Q(unlimited=False, reserved_count__lte=F("quantity") - F("received_elsewhere") - units)
     limit = (enough_left | Q(unlimited=True)) if total <= MAX_UNLIMITED_PER_RESERVATION else enough_left
-    taken = Item.objects.filter(limit, pk=item_id, hidden=False).update(
+    taken = Item.objects.filter(limit, pk=item_id, hidden=False, group_gift=False).update(
         reserved_count=F("reserved_count") + units, cache_version=F("cache_version") + 1
     )
     if taken:
         return
-    row = Item.objects.filter(pk=item_id).values("hidden", "unlimited", "quantity", "reserved_count").first()
-    if row is None or row["hidden"]:
+    row = (
+        Item.objects.filter(pk=item_id)
+        .values("hidden", "unlimited", "group_gift", "quantity", "reserved_count", "received_elsewhere")
+        .first()
+    )
+    if row is None or row["hidden"] or row["group_gift"]:
         raise NotAvailable(0)
     if row["unlimited"]:
         raise ReservationError(f"Please reserve at most {MAX_UNLIMITED_PER_RESERVATION} at a time.")
-    raise NotAvailable(max(row["quantity"] - row["reserved_count"], 0))
+    raise NotAvailable(max(row["quantity"] - row["reserved_count"] - row["received_elsewhere"], 0))
 
 
 def _give_back(item_id: int, units: int) -> None:
@@ -99,17 +107,8 @@ def _bump_registry(item_id: int) -> None:
     Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
 
 
-def _mail_on_commit(name: str, reservation_id: int) -> None:
-    def mail_guest() -> None:
-        send_mail(name, reservation_id)
-
-    # robust: a mail failure is logged; it must not turn a committed
-    # reservation into an error page.
-    transaction.on_commit(mail_guest, robust=True)
-
-
 def send_mail(name: str, reservation_id: int) -> None:
-    """Mail the guest of ``reservation_id`` the message ``name`` (takes an id, like a task)."""
+    """Queue the mail ``name`` to the guest of ``reservation_id`` (in the caller's transaction)."""
     reservation = Reservation.objects.select_related("item__registry").get(pk=reservation_id)
     registry = reservation.item.registry
     emails.send(
@@ -132,7 +131,10 @@ def _locked(reservation_id: int) -> Reservation:
 
 
 def reserve(item_id: int, quantity: int, guest_name: str, guest_email: str, message: str = "") -> Reservation:
-    """Reserve ``quantity`` units of a visible item for a guest, and mail them the manage link.
+    """Reserve ``quantity`` units of a visible item for a guest; mail them the manage link.
+
+    The couple hears of it too, as their notification preference and spoiler
+    setting allow (``apps.notifications.services.reservation_made``).
 
     Raises :class:`NotAvailable` when fewer units are left (nothing is written)
     and :class:`ReservationError` for a quantity below 1 or, on an item where
@@ -149,7 +151,8 @@ def reserve(item_id: int, quantity: int, guest_name: str, guest_email: str, mess
             message=message,
         )
         _bump_registry(item_id)
-        _mail_on_commit("reservation_confirmation", reservation.pk)
+        send_mail("reservation_confirmation", reservation.pk)
+        notifications.reservation_made(reservation)
     return reservation
 
 
@@ -184,7 +187,7 @@ def change_quantity(reservation_id: int, quantity: int) -> Reservation:
         reservation.quantity = quantity
         reservation.save(update_fields=["quantity", "updated_at"])
         _bump_registry(reservation.item_id)
-        _mail_on_commit("reservation_changed", reservation.pk)
+        send_mail("reservation_changed", reservation.pk)
     return reservation
 
 
@@ -204,7 +207,7 @@ def mark_bought(reservation_id: int, bought: bool = True) -> Reservation:
         reservation.save(update_fields=["bought_at", "updated_at"])
         _touch(reservation.item_id)
         _bump_registry(reservation.item_id)
-        _mail_on_commit("reservation_changed", reservation.pk)
+        send_mail("reservation_changed", reservation.pk)
     return reservation
 
 
@@ -223,5 +226,5 @@ def cancel(reservation_id: int) -> bool:
         reservation.save(update_fields=["cancelled_at", "updated_at"])
         _give_back(reservation.item_id, reservation.quantity)
         _bump_registry(reservation.item_id)
-        _mail_on_commit("reservation_cancelled", reservation.pk)
+        send_mail("reservation_cancelled", reservation.pk)
     return True

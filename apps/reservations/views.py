@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from apps.core.ratelimit import limit
 from apps.registries.models import Registry
 from apps.registries.views.public import gate, noindex
 
@@ -26,11 +27,16 @@ from .models import Reservation
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A page reached through a secret link: not indexed, and the link never leaks as a Referer."""
-    response["Referrer-Policy"] = "no-referrer"
+    """A page reached through a secret link: not indexed, and the link never leaks to other sites.
+
+    "same-origin", not "no-referrer": with no-referrer browsers send ``Origin: null``
+    with the page's own forms, and Django's CSRF check rejects them (403).
+    """
+    response["Referrer-Policy"] = "same-origin"
     return noindex(response)
 
 
+@limit("WHISPER_RATE_RESERVE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Reserve one visible, available item: GET shows the form, POST reserves."""
@@ -38,6 +44,8 @@ def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if locked := gate(request, registry):
         return locked
     item = get_object_or_404(registry.items.visible(), pk=pk)
+    if item.group_gift:  # guests contribute toward a group gift; they don't reserve it
+        return redirect("reservations:pledge", registry.slug, item.pk)
     if not item.is_available:
         messages.info(request, f"“{item.title}” has already been reserved — thank you!")
         return redirect(registry)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+
+from apps.payments.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +22,7 @@ QUESTIONS = [
 ]
 
 
-def test_faq_answers_the_questions_couples_ask_with_no_queries(get_page):
+def test_faq_answers_the_questions_couples_ask(get_page):
     _, soup = get_page(reverse("pages:faq"))
 
     headings = [h.get_text(strip=True) for h in soup.select(".faq__item h2")]
@@ -48,3 +52,30 @@ def test_faq_quotes_how_long_the_guest_link_works(get_page, settings):
 
 def test_faq_refuses_post(client):
     assert client.post(reverse("pages:faq")).status_code == 405
+
+
+def test_faq_says_passphrase_protection_is_free(get_page):
+    _, soup = get_page(reverse("pages:faq"))
+
+    privacy = soup.find(id="privacy").get_text(" ", strip=True)
+    assert "Protected : guests need a passphrase" in privacy
+    assert "Premium" not in privacy
+    assert "Privacy is never a paid extra" in privacy
+    free = soup.find(id="free").get_text(" ", strip=True)
+    assert "up to 30 gifts on an unlisted, public or passphrase-protected registry" in free
+
+
+def test_faq_quotes_premium_from_the_plan_table(get_page):
+    Plan.objects.filter(slug="premium").update(price=Decimal("42.00"))
+
+    _, soup = get_page(reverse("pages:faq"))
+
+    free = soup.find(id="free")
+    assert "a single payment of USD 42 per registry" in free.get_text(" ", strip=True)
+    assert [li.get_text(strip=True) for li in free.select("li")] == [
+        "Unlimited gifts",
+        "A cover photo on your registry",
+        "CSV export of who reserved what",
+        "Group gifts — guests chip in together",
+        "No Whisper branding in your guests’ emails",
+    ]

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import Resolver404, resolve, reverse
 
+from apps.payments.models import Plan
+
 pytestmark = pytest.mark.django_db
 
 HOME = "/"
@@ -15,7 +17,7 @@ def test_home_url_is_the_site_root():
     assert reverse("pages:home") == HOME
 
 
-def test_home_tells_what_whisper_is_with_no_queries(get_page):
+def test_home_tells_what_whisper_is(get_page):
     _, soup = get_page(HOME)
 
     assert soup.title.string.strip() == "Whisper — the gift registry that keeps it simple"
@@ -117,3 +119,13 @@ def test_home_shows_the_owner_their_registries_link(client, couple):
 def test_home_answers_head_but_refuses_post(client):
     assert client.head(HOME).status_code == 200
     assert client.post(HOME, {"q": "x"}).status_code == 405
+
+
+def test_home_quotes_the_plans_from_the_plan_table(get_page):
+    Plan.objects.filter(slug="free").update(max_items=25)
+
+    _, soup = get_page(HOME)
+
+    text = soup.get_text(" ", strip=True)
+    assert "Up to 25 gifts on the free plan" in text
+    assert "Premium is a single payment of USD 39" in text

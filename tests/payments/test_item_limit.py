@@ -35,7 +35,6 @@ def _add_url(registry) -> str:
     return url
 
 
-@pytest.mark.xfail(reason="wired by lead", strict=False)
 def test_free_registry_refuses_a_31st_item(owner_client, full_registry):
     response = owner_client.post(_add_url(full_registry), NEW_ITEM, follow=True)
 

@@ -13,7 +13,9 @@ from apps.payments.limits import PlanLimitReached
 from apps.payments.models import Order, Plan
 from tests.factories import ItemFactory, RegistryFactory
 
-PAID_FEATURES = ["passphrase", "cover_photo", "csv_export", "group_gifts"]
+PAID_FEATURES = ["cover_photo", "csv_export", "group_gifts"]
+# Guests' privacy is never a paid feature: every plan allows a passphrase.
+FEATURES = ["passphrase", *PAID_FEATURES]
 
 
 def _pay(order: Order, txn_id: str = "TXN0001") -> Order:
@@ -34,7 +36,8 @@ def test_data_migration_creates_free_and_premium(db):
     assert (free.price, free.max_items) == (Decimal("0.00"), 30)
     assert (premium.price, premium.currency, premium.max_items) == (Decimal("39.00"), "USD", None)
     assert not any(free.allows(f) for f in PAID_FEATURES)
-    assert all(premium.allows(f) for f in PAID_FEATURES)
+    assert free.allows("passphrase")
+    assert all(premium.allows(f) for f in FEATURES)
 
 
 def test_new_registry_is_free_in_one_query(registry, plans, django_assert_num_queries):
@@ -44,6 +47,7 @@ def test_new_registry_is_free_in_one_query(registry, plans, django_assert_num_qu
     assert limits.item_limit(registry) == 30
     for feature in PAID_FEATURES:
         assert limits.allows(registry, feature) is False
+    assert limits.allows(registry, "passphrase") is True
 
 
 def test_pending_order_does_not_upgrade(order):
@@ -58,7 +62,7 @@ def test_paid_order_upgrades_only_its_registry(order, other_couple, django_asser
         plan = limits.current_plan(order.registry)
     assert plan.slug == "premium"
     assert limits.item_limit(order.registry) is None
-    assert all(limits.allows(order.registry, f) for f in PAID_FEATURES)
+    assert all(limits.allows(order.registry, f) for f in FEATURES)
     assert limits.current_plan(other).slug == "free"
 
 
@@ -67,7 +71,8 @@ def test_refunded_or_reversed_order_is_back_to_free(order, status):
     _pay(order)
     Order.objects.filter(pk=order.pk).update(status=status)
     assert limits.current_plan(order.registry).slug == "free"
-    assert limits.allows(order.registry, "passphrase") is False
+    assert limits.allows(order.registry, "cover_photo") is False
+    assert limits.allows(order.registry, "passphrase") is True
 
 
 def test_edited_limit_in_admin_applies(registry, plans):
@@ -107,8 +112,9 @@ def test_premium_registry_has_no_item_limit(order):
 
 
 def test_ensure_allows_says_what_needs_an_upgrade(registry, plans):
-    with pytest.raises(PlanLimitReached, match="Passphrase protection comes with an upgrade"):
-        limits.ensure_allows(registry, "passphrase")
+    with pytest.raises(PlanLimitReached, match="A cover photo comes with an upgrade"):
+        limits.ensure_allows(registry, "cover_photo")
+    limits.ensure_allows(registry, "passphrase")  # does not raise: privacy is free
 
 
 def test_unknown_feature_is_a_programming_error(registry, plans):
@@ -123,3 +129,11 @@ def test_plans_for_many_registries_in_two_queries(order, other_couple, django_as
         result = limits.plans_for([order.registry, *others])
     assert result[order.registry.pk].slug == "premium"
     assert {result[r.pk].slug for r in others} == {"free"}
+
+
+def test_a_registry_being_created_is_on_free(plans, django_assert_num_queries):
+    new = RegistryFactory.build()
+    with django_assert_num_queries(1):
+        assert limits.current_plan(new).slug == "free"
+    with pytest.raises(PlanLimitReached, match="A cover photo comes with an upgrade"):
+        limits.ensure_allows(new, "cover_photo")

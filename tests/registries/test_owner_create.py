@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -58,7 +59,7 @@ def test_the_form_shows_every_field(owner_client):
 
 
 def test_creating_a_registry_makes_the_couple_its_owner(owner_client, couple):
-    response = owner_client.post(URL, _data(cover_photo=image_file("cover.jpg", fmt="JPEG")))
+    response = owner_client.post(URL, _data())
 
     registry = Registry.objects.get()
     assert response.status_code == 302
@@ -67,8 +68,34 @@ def test_creating_a_registry_makes_the_couple_its_owner(owner_client, couple):
     assert list(registry.owners.all()) == [couple]
     assert registry.event_date == datetime.date(2031, 6, 14)
     assert registry.privacy == "unlisted"
-    assert registry.cover_photo.name.startswith("covers/")
-    assert registry.cover_photo.name.endswith(".jpg")
+    assert registry.cover_photo.name == ""
+
+
+def test_a_new_registry_is_free_so_the_cover_photo_is_offered_with_premium(owner_client):
+    html = owner_client.get(URL).content.decode()
+
+    assert re.search(r'<input type="file" name="cover_photo"[^>]* disabled', html)
+    assert "A cover photo comes with <strong>Premium</strong>" in html
+    assert f'<a href="{reverse("pages:pricing")}">upgrade it</a>' in html
+
+
+def test_a_cover_photo_sent_anyway_is_refused_and_nothing_is_created(owner_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    response = owner_client.post(URL, _data(cover_photo=image_file("cover.jpg", fmt="JPEG")))
+
+    assert response.status_code == 200
+    assert "A cover photo comes with an upgrade of the registry." in response.content.decode()
+    assert not Registry.objects.exists()
+    assert not (tmp_path / "media").exists()
+
+
+def test_a_protected_free_registry_can_be_created(owner_client):
+    # Guests' privacy is never a paid feature.
+    response = owner_client.post(URL, _data(privacy="protected", passphrase="blue-lagoon"))
+
+    assert response.status_code == 302
+    assert Registry.objects.get().privacy == "protected"
 
 
 def test_a_blank_slug_gets_a_suffix_when_the_names_are_taken(owner_client):

@@ -69,7 +69,10 @@ def test_an_empty_registry_invites_to_add_a_gift(owner_client, registry):
     assert "No gifts yet" in response.content.decode()
 
 
-def test_all_shows_who_reserved_what_and_the_thank_you_checklist(owner_client, registry, reservations):
+def test_all_shows_who_reserved_what_and_the_thank_you_checklist(
+    owner_client, premium_registry, reservations
+):
+    registry = premium_registry
     _set_spoilers(registry, "all")
 
     html = owner_client.get(_url(registry)).content.decode()
@@ -187,4 +190,46 @@ def test_the_number_of_queries_does_not_grow_with_the_items(owner_client, regist
     html = owner_client.get(_url(registry)).content.decode()
     assert html.count('data-item-id="') == 60
     assert with_60 == with_5
-    assert with_5 <= 8
+    # user, registry, items (+ reservations), plan, owners, pledges, gifts elsewhere, mail problems
+    assert with_5 <= 10
+
+
+def test_the_plan_panel_of_a_free_registry(owner_client, registry, items):
+    html = owner_client.get(_url(registry)).content.decode()
+
+    panel = html[html.index('id="plan"') : html.index('id="gifts-heading"')]
+    assert "This registry is on <strong>Free</strong>." in panel
+    assert "3 of 30 gifts used." in panel
+    assert '<progress class="progress" max="30" value="3"' in panel
+    assert reverse("payments:upgrade", args=[registry.slug]) in panel
+    assert reverse("payments:orders", args=[registry.slug]) in panel
+    assert "Your registry is full" not in panel
+
+
+def test_the_plan_panel_says_when_a_free_registry_is_full(owner_client, registry):
+    ItemFactory.create_batch(30, registry=registry)
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert "30 of 30 gifts used." in html
+    assert "Your registry is full" in html
+
+
+def test_the_plan_panel_of_a_premium_registry(owner_client, premium_registry, items):
+    html = owner_client.get(_url(premium_registry)).content.decode()
+
+    panel = html[html.index('id="plan"') : html.index('id="gifts-heading"')]
+    assert "This registry is on <strong>Premium</strong>." in panel
+    assert "3 gifts, no limit." in panel
+    assert "<progress" not in panel
+    assert reverse("payments:upgrade", args=[premium_registry.slug]) not in panel
+    assert reverse("payments:orders", args=[premium_registry.slug]) in panel
+
+
+def test_free_registries_see_the_csv_export_as_an_upgrade(owner_client, registry, reservations):
+    _set_spoilers(registry, "all")
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert reverse("registries:export", args=[registry.slug]) not in html
+    assert 'Export CSV <span class="badge badge--muted">Premium</span>' in html

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from apps.payments.models import Order
 from apps.registries.models import Registry
 from tests.factories import RegistryFactory, image_file
 
@@ -109,7 +112,8 @@ def test_a_too_short_passphrase_is_refused(owner_client, registry):
     assert Registry.objects.get(pk=registry.pk).passphrase_hash == ""
 
 
-def test_a_new_cover_photo_replaces_the_old_one(owner_client, registry):
+def test_a_new_cover_photo_replaces_the_old_one(owner_client, premium_registry):
+    registry = premium_registry
     owner_client.post(_url(registry), _data(registry, cover_photo=image_file("one.png")))
     first = Registry.objects.get(pk=registry.pk).cover_photo.name
 
@@ -118,7 +122,7 @@ def test_a_new_cover_photo_replaces_the_old_one(owner_client, registry):
     second = Registry.objects.get(pk=registry.pk).cover_photo.name
     assert first.endswith(".png")
     assert second != first
-    assert "two" in second
+    assert "two" not in second  # stored under a random name (apps.core.uploads)
 
 
 def test_a_bad_cover_photo_changes_nothing(owner_client, registry):
@@ -158,3 +162,48 @@ def test_a_picture_with_an_odd_file_name_is_refused(owner_client, registry):
         response.content.decode()
     )
     assert Registry.objects.get(pk=registry.pk).cover_photo.name == ""
+
+
+def test_premium_offers_the_cover_photo_upload(owner_client, premium_registry):
+    html = owner_client.get(_url(premium_registry)).content.decode()
+
+    assert re.search(r'<input type="file" name="cover_photo"[^>]*>', html)
+    assert not re.search(r'<input type="file" name="cover_photo"[^>]* disabled', html)
+    assert "comes with <strong>Premium</strong>" not in html
+
+
+def test_free_shows_the_cover_photo_disabled_with_an_upgrade_link(owner_client, registry):
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert re.search(r'<input type="file" name="cover_photo"[^>]* disabled', html)
+    assert "A cover photo comes with <strong>Premium</strong>" in html
+    assert f'<a href="{reverse("payments:upgrade", args=[registry.slug])}">Upgrade your registry</a>' in html
+
+
+def test_free_refuses_a_cover_photo_sent_anyway_and_changes_nothing(
+    owner_client, registry, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    response = owner_client.post(
+        _url(registry), _data(registry, location="Porto", cover_photo=image_file("cover.png"))
+    )
+
+    assert response.status_code == 200
+    assert "A cover photo comes with an upgrade of the registry." in response.content.decode()
+    stored = Registry.objects.get(pk=registry.pk)
+    assert (stored.location, stored.cover_photo.name, stored.cache_version) == ("Lisbon", "", 1)
+    assert not (tmp_path / "media").exists()
+
+
+def test_after_a_refund_the_cover_stays_and_other_changes_still_save(owner_client, premium_registry):
+    registry = premium_registry
+    owner_client.post(_url(registry), _data(registry, cover_photo=image_file("one.png")))
+    cover = Registry.objects.get(pk=registry.pk).cover_photo.name
+    registry.orders.update(status=Order.Status.REFUNDED)
+
+    response = owner_client.post(_url(registry), _data(registry, location="Porto"))
+
+    assert response.status_code == 302
+    stored = Registry.objects.get(pk=registry.pk)
+    assert (stored.location, stored.cover_photo.name) == ("Porto", cover)

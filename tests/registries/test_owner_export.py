@@ -26,7 +26,8 @@ def _rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-def test_one_row_per_active_reservation(owner_client, registry, items, other_couple):
+def test_one_row_per_active_reservation(owner_client, premium_registry, items, other_couple):
+    registry = premium_registry
     teapot, hammock, _ = items
     ReservationFactory(
         item=teapot,
@@ -60,7 +61,8 @@ def test_one_row_per_active_reservation(owner_client, registry, items, other_cou
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
-def test_cells_that_would_run_as_formulas_are_defused(owner_client, registry, prefix):
+def test_cells_that_would_run_as_formulas_are_defused(owner_client, premium_registry, prefix):
+    registry = premium_registry
     item = ItemFactory(registry=registry, title=f"{prefix}SUM(1+1)")
     ReservationFactory(item=item, guest_name=f"{prefix}cmd|' /C calc'!A0", message=f'{prefix}HYPERLINK("x")')
 
@@ -72,7 +74,8 @@ def test_cells_that_would_run_as_formulas_are_defused(owner_client, registry, pr
 
 
 @pytest.mark.parametrize("spoilers", ["counts", "none"])
-def test_no_export_while_the_spoiler_setting_hides_names(owner_client, registry, items, spoilers):
+def test_no_export_while_the_spoiler_setting_hides_names(owner_client, premium_registry, items, spoilers):
+    registry = premium_registry
     Registry.objects.filter(pk=registry.pk).update(spoilers=spoilers)
     ReservationFactory(item=items[0], guest_name="Robin")
 
@@ -84,7 +87,8 @@ def test_no_export_while_the_spoiler_setting_hides_names(owner_client, registry,
     assert "Robin" not in html
 
 
-def test_the_export_opens_after_the_event(owner_client, registry, items):
+def test_the_export_opens_after_the_event(owner_client, premium_registry, items):
+    registry = premium_registry
     Registry.objects.filter(pk=registry.pk).update(
         spoilers="none", event_date=timezone.localdate() - datetime.timedelta(days=3)
     )
@@ -94,3 +98,16 @@ def test_the_export_opens_after_the_event(owner_client, registry, items):
 
     assert response.status_code == 200
     assert _rows(response)[1][1] == "Robin"
+
+
+def test_free_registries_are_offered_the_upgrade_instead(owner_client, registry, items):
+    ReservationFactory(item=items[0], guest_name="Robin")
+
+    response = owner_client.get(_url(registry), follow=True)
+
+    dashboard = reverse("registries:dashboard", args=[registry.slug])
+    assert response.redirect_chain == [(f"{dashboard}#plan", 302)]
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "CSV export comes with an upgrade of the registry." in html
+    assert reverse("payments:upgrade", args=[registry.slug]) in html

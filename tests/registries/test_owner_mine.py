@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ItemFactory, RegistryFactory
@@ -51,3 +53,38 @@ def test_a_registry_shared_by_two_partners_shows_for_both(client, registry, othe
     response = client.get(URL)
 
     assert reverse("registries:dashboard", args=["alex-and-sam"]) in response.content.decode()
+
+
+def test_each_registry_shows_its_plan(owner_client, premium_registry, couple):
+    RegistryFactory(slug="second-try", partner_one="Alex", partner_two="Kim", owners=[couple])
+
+    html = owner_client.get(URL).content.decode()
+
+    premium_card = html[
+        html.index("Alex &amp; Sam") : html.index(reverse("registries:edit", args=["alex-and-sam"]))
+    ]
+    free_card = html[
+        html.index("Alex &amp; Kim") : html.index(reverse("registries:edit", args=["second-try"]))
+    ]
+    assert '<span class="badge" title="Plan">Premium</span>' in premium_card
+    assert '<span class="badge badge--muted" title="Plan">Free</span>' in free_card
+
+
+def test_the_number_of_queries_does_not_grow_with_the_registries(
+    owner_client, premium_registry, couple, settings
+):
+    # A cache of this test's own, so a session read never falls through to the database.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mine-queries"}
+    }
+    RegistryFactory(owners=[couple])
+    owner_client.get(URL)  # warm the session cache like any later request
+    with CaptureQueriesContext(connection) as two:
+        owner_client.get(URL)
+
+    RegistryFactory.create_batch(5, owners=[couple])
+    with CaptureQueriesContext(connection) as seven:
+        response = owner_client.get(URL)
+
+    assert response.content.decode().count('title="Plan">Free</span>') == 6
+    assert len(seven) == len(two)

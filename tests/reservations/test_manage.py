@@ -36,7 +36,7 @@ def test_shows_the_reservation(client, reservation):
     assert 'value="bought"' in content
     assert '<meta name="robots" content="noindex">' in content
     assert response["X-Robots-Tag"] == "noindex"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 

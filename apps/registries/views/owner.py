@@ -17,11 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
+from apps.notifications import services as notifications
+from apps.payments import limits
 from apps.reservations.models import Reservation
 
 from .. import services
 from ..forms import RegistryForm
 from ..models import Registry
+from . import checklist
 
 # Spreadsheet apps run cells starting with these as formulas.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -34,13 +37,22 @@ def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
 
 @verified_required
 def mine(request: HttpRequest) -> HttpResponse:
-    registries = Registry.objects.owned_by(request.user).annotate(item_count=Count("items"))
+    registries = list(Registry.objects.owned_by(request.user).annotate(item_count=Count("items")))
+    plans = limits.plans_for(registries)
+    for registry in registries:
+        registry.plan = plans[registry.pk]
     return render(request, "registries/mine.html", {"registries": registries})
 
 
 @verified_required
 def create(request: HttpRequest) -> HttpResponse:
-    form = RegistryForm(request.POST or None, request.FILES or None)
+    # A new registry is on Free; the pricing page tells what an upgrade adds.
+    form = RegistryForm(
+        request.POST or None,
+        request.FILES or None,
+        cover_photo_allowed=limits.allows(Registry(), "cover_photo"),
+        upgrade_url=reverse("pages:pricing"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             registry = services.create_registry(
@@ -48,6 +60,8 @@ def create(request: HttpRequest) -> HttpResponse:
             )
         except services.SlugTaken:
             form.add_error("slug", "Another registry just took that address — please choose another.")
+        except limits.PlanLimitReached as exc:
+            form.add_error("cover_photo", exc.message)
         else:
             messages.success(request, "Your registry is ready. Now add the gifts you'd love.")
             return redirect("registries:dashboard", registry.slug)
@@ -59,12 +73,20 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     registry = _registry_for_owner(request, slug)
     # The form changes the instance while validating; keep what the page is about.
     saved = {"slug": registry.slug, "title": registry.title}
-    form = RegistryForm(request.POST or None, request.FILES or None, instance=registry)
+    form = RegistryForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=registry,
+        cover_photo_allowed=limits.allows(registry, "cover_photo"),
+        upgrade_url=reverse("payments:upgrade", args=[registry.slug]),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_registry(registry, passphrase=form.cleaned_data["passphrase"])
         except services.SlugTaken:
             form.add_error("slug", "Another registry just took that address — please choose another.")
+        except limits.PlanLimitReached as exc:
+            form.add_error("cover_photo", exc.message)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect("registries:dashboard", registry.slug)
@@ -92,9 +114,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         summary["reservations"] = len(reservations)
         summary["bought"] = sum(r.bought for r in reservations)
         summary["thanked"] = sum(r.thanked for r in reservations)
+        # reservation.mail_problem: why the guest gets no mail (one query).
+        notifications.note_mail_problems(reservations)
 
     context = {
         "registry": registry,
+        # One query; the items it counts against are the list above.
+        "plan": limits.current_plan(registry),
         "items": items,
         "view": view,
         "show_counts": view != Registry.Spoilers.NONE,
@@ -103,6 +129,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "summary": summary,
         "reveal_date": registry.reveal_date(),
     }
+    # Pledges, gifts bought elsewhere, the owners and the importer (views/checklist.py).
+    context.update(checklist.dashboard_extras(request, registry, view))
     return render(request, "registries/dashboard.html", context)
 
 
@@ -126,6 +154,11 @@ def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @verified_required
 def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     registry = _registry_for_owner(request, slug)
+    try:
+        limits.ensure_allows(registry, "csv_export")
+    except limits.PlanLimitReached as exc:
+        messages.info(request, exc.message)
+        return redirect(reverse("registries:dashboard", args=[registry.slug]) + "#plan")
     if registry.owner_view() != Registry.Spoilers.ALL:
         messages.info(
             request,

@@ -1,0 +1,123 @@
+"""Two owners: invite the partner, accept an invitation, remove an owner.
+
+The rules live in ``apps.registries.invitations``; these views translate.
+Inviting and removing are for the registry's owners (404 for anyone else);
+the invitation page is for whoever has the link, and only the invited
+address can accept it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from apps.accounts.decorators import verified_required
+from apps.accounts.tokens import lifetime
+
+from .. import invitations
+from ..models import Registry
+from ..partner_forms import InviteForm
+from .public import noindex
+
+# Invitations one person may send; each one is a mail.
+INVITE_RATE = "10/h"
+
+
+def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
+    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
+    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
+
+
+def _owners_section(registry: Registry) -> str:
+    return reverse("registries:dashboard", args=[registry.slug]) + "#owners"
+
+
+@verified_required
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Mail an invitation to co-own the registry."""
+    registry = _registry_for_owner(request, slug)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{form.errors['email'][0]} Nobody was invited.")
+        return redirect(_owners_section(registry))
+    if is_ratelimited(
+        request, group="registries.invite", key="user", rate=INVITE_RATE, method="POST", increment=True
+    ):
+        messages.error(request, "You have sent several invitations in a short time. Please wait a while.")
+        return redirect(_owners_section(registry))
+    email = invitations.normalize_email(form.cleaned_data["email"])
+    try:
+        invitations.invite(registry, request.user, email)
+    except invitations.InvitationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"We emailed an invitation to {email}. The link works for {lifetime()}.")
+    return redirect(_owners_section(registry))
+
+
+def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The invitation page: a secret link's page is not indexed and never leaks as a Referer."""
+    response = render(request, "registries/invitation.html", context, status=status)
+    response["Referrer-Policy"] = "same-origin"
+    return noindex(response)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation: log in or sign up as the invited address, then accept it (POST)."""
+    try:
+        registry, email, _version = invitations.read_token(token)
+    except invitations.InvalidInvitation as exc:
+        return _page(request, {"problem": str(exc)}, status=400)
+    context = {"registry": registry, "email": email, "lifetime": lifetime()}
+    user = request.user
+    if not user.is_authenticated:
+        return _page(request, {**context, "state": "anonymous"})
+    try:
+        registry, email, already = invitations.check(token, user)
+    except invitations.WrongAccount as exc:
+        return _page(request, {**context, "state": "wrong_account", "problem": str(exc)}, status=403)
+    except invitations.InvalidInvitation as exc:
+        return _page(request, {"problem": str(exc)}, status=400)
+    if already:
+        messages.info(request, f"You are already an owner of {registry.title}.")
+        return redirect("registries:dashboard", registry.slug)
+    if not user.email_verified:
+        messages.warning(
+            request,
+            "Please verify your email address first — we sent you a link. Then open the invitation again.",
+        )
+        return redirect("accounts:verify_sent")
+    if request.method == "POST":
+        try:
+            registry, _added = invitations.accept(token, user)
+        except invitations.InvitationError as exc:
+            return _page(request, {"problem": str(exc)}, status=400)
+        messages.success(request, f"Welcome! You are now an owner of {registry.title}.")
+        return redirect("registries:dashboard", registry.slug)
+    return _page(request, {**context, "state": "ready"})
+
+
+@verified_required
+@require_POST
+def remove_owner(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Take an owner's access away (yourself included), never the last owner's."""
+    registry = _registry_for_owner(request, slug)
+    owner = get_object_or_404(registry.owners.all(), pk=user_id)
+    try:
+        invitations.remove_owner(registry, owner)
+    except invitations.InvitationError as exc:
+        messages.error(request, str(exc))
+        return redirect(_owners_section(registry))
+    if owner.pk == request.user.pk:
+        messages.success(request, f"You no longer have access to {registry.title}.")
+        return redirect("registries:mine")
+    messages.success(request, f"{owner.get_full_name()} no longer has access to {registry.title}.")
+    return redirect(_owners_section(registry))

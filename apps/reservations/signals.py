@@ -1,0 +1,36 @@
+"""Keep cached gift cards in step with the ``group_gifts`` feature flag.
+
+The public page caches each gift's card by the item's ``cache_version``, and
+a group gift's card shows its progress bar and "Contribute" link only while
+the flag is on. When an operator flips the flag, the group gifts' versions
+(and their registries') go up, so no cached card offers a page that now
+answers 404 — or hides one that is back.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from waffle import get_waffle_flag_model
+
+from apps.items.models import Item
+from apps.ops import flags
+from apps.registries.models import Registry
+
+
+def _group_gifts_flag_changed(sender, instance, **kwargs) -> None:
+    if instance.name != flags.GROUP_GIFTS:
+        return
+    Item.objects.filter(group_gift=True).update(cache_version=F("cache_version") + 1)
+    Registry.objects.filter(items__group_gift=True).update(cache_version=F("cache_version") + 1)
+
+
+def connect() -> None:
+    """Called once from ``ReservationsConfig.ready``."""
+    flag_model = get_waffle_flag_model()
+    post_save.connect(
+        _group_gifts_flag_changed, sender=flag_model, dispatch_uid="reservations.group_gifts_flag"
+    )
+    post_delete.connect(
+        _group_gifts_flag_changed, sender=flag_model, dispatch_uid="reservations.group_gifts_flag.delete"
+    )
