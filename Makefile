@@ -16,7 +16,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core for the browser tests' accessibility checks, pinned by package-lock.json;
+# reinstalls only when package.json or the lock changes. npm comes from Debian if missing.
+node_modules/.installed: package.json package-lock.json
+	command -v npm >/dev/null || scripts/install-system.sh
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
 
 ## The embedded default: SQLite, local cache, eager tasks, console mail, demo data.
 run: install

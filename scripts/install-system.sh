@@ -10,6 +10,7 @@ NEEDED=(
   "/usr/bin/redis-server redis-server"
   "/usr/sbin/nginx nginx-light"
   "/usr/bin/chromium chromium"
+  "/usr/bin/npm npm"
   "/usr/bin/wrk wrk"
   "/usr/sbin/sshd openssh-server"
   "/usr/bin/ss iproute2"
