@@ -178,3 +178,25 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
 
     def clean_email(self) -> str:
         return _clean_new_email(self.cleaned_data["email"], exclude=self.instance)
+
+
+class DeleteAccountForm(forms.Form):
+    """The current password, to prove it is really them deleting the account."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your password. Nothing was deleted.", code="password_incorrect"
+            )
+        return password

@@ -1,4 +1,4 @@
-"""Account workflows: sign up, verify the address, change the address.
+"""Account workflows: sign up, verify the address, change the address, delete the account.
 
 Views and the admin call these; each runs in one transaction and sends its
 mail through ``apps.core.emails`` inside that transaction, so the mail and
@@ -8,7 +8,11 @@ the change it announces stand or fall together. Links are signed tokens
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 
 from apps.core import emails
@@ -16,12 +20,15 @@ from apps.core import emails
 from .models import User
 from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign, unsign
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "AccountError",
     "EmailInUse",
     "InvalidLink",
     "confirm_email_change",
     "create_account",
+    "delete_account",
     "email_in_use",
     "normalize_email",
     "request_email_change",
@@ -188,3 +195,71 @@ def confirm_email_change(token: str) -> tuple[User, bool]:
     except IntegrityError:
         raise EmailInUse(new) from None
     return user, True
+
+
+@dataclass(frozen=True)
+class DeletedAccount:
+    """What :func:`delete_account` did: the registries deleted, and those left to a partner."""
+
+    deleted_registries: list[str]
+    kept_registries: list[str]
+
+
+@transaction.atomic
+def delete_account(user: User) -> DeletedAccount:
+    """Delete ``user``'s account, and each registry they own alone, with everything on it.
+
+    A registry they own alone goes with its gifts, its guests' reservations,
+    pledges and messages, its orders and imports, and its pictures. A registry
+    they share with a partner stays, with the partner as its only owner. Their
+    login history (django-axes) and the mail we sent them go too. The picture
+    files are removed once the transaction commits (a rollback keeps them).
+    """
+    from axes.models import AccessAttempt
+
+    from apps.items.models import Item
+    from apps.notifications.models import OutgoingMessage
+    from apps.registries.models import Registry
+
+    # Counted over all owners: a filter on owners before the Count would count only ``user``.
+    theirs = Registry.objects.filter(owners=user).values("pk")
+    registries = list(Registry.objects.filter(pk__in=theirs).annotate(owner_count=Count("owners")))
+    alone = [r for r in registries if r.owner_count == 1]
+    shared = [r for r in registries if r.owner_count > 1]
+    alone_ids = [r.pk for r in alone]
+    pictures = [r.cover_photo.name for r in alone if r.cover_photo]
+    pictures += [
+        name
+        for name in Item.objects.filter(registry__in=alone_ids)
+        .exclude(image="")
+        .values_list("image", flat=True)
+    ]
+    pictures += _import_pictures(alone_ids)
+    Registry.objects.filter(pk__in=alone_ids).delete()
+    email = user.email
+    AccessAttempt.objects.filter(username=normalize_email(email)).delete()
+    OutgoingMessage.objects.filter(to__iexact=email).exclude(status=OutgoingMessage.Status.SENDING).delete()
+    user.delete()  # and with it the user's side of the shared registries' owners
+    transaction.on_commit(lambda: _delete_pictures(pictures))
+    return DeletedAccount(
+        deleted_registries=[r.slug for r in alone], kept_registries=[r.slug for r in shared]
+    )
+
+
+def _import_pictures(registry_ids: list[int]) -> list[str]:
+    from apps.importer.models import ImportJob
+
+    return list(
+        ImportJob.objects.filter(registry__in=registry_ids).exclude(image="").values_list("image", flat=True)
+    )
+
+
+def _delete_pictures(names: list[str]) -> None:
+    """Remove pictures and their thumbnails from media storage (after the rows are gone)."""
+    from sorl.thumbnail import delete
+
+    for name in names:
+        try:
+            delete(name)
+        except Exception:  # the account is gone already; a stray file must not turn that into a 500
+            logger.exception("Could not delete the picture %s of a deleted account", name)

@@ -1,19 +1,32 @@
-"""Render and send a mail from ``templates/emails/<name>/``.
+"""Render a mail from ``templates/emails/<name>/`` and put it in the outbox.
 
-Each mail has ``subject.txt``, ``body.txt`` and ``body.html``; the HTML part
-is attached as an alternative to the plain-text part.
+Each mail has ``subject.txt``, ``body.txt`` and ``body.html`` (which extends
+``emails/_layout.html``: inline CSS and the header image, attached inline).
+
+``send()`` does not talk to a mail server: it writes an outbox row
+(``apps.notifications``) in the caller's transaction, and a celery task
+delivers it once that transaction commits, with retries. So call it *inside*
+the transaction of the event that causes the mail: if the event is rolled
+back, so is its mail, and if it commits, the mail is never lost.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from apps.notifications.models import OutgoingMessage
+
+# The Content-ID of the header image every mail carries (see _layout.html).
+HEADER_CID = "email-header@whisper.inline"
 
 
 def render(name: str, context: dict) -> tuple[str, str, str]:
     """Subject, text body and HTML body of the mail ``name``."""
-    ctx = {"SITE_URL": settings.SITE_URL, **context}
+    ctx = {"SITE_URL": settings.SITE_URL, "HEADER_CID": HEADER_CID, **context}
     subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
     subject = " ".join(subject.splitlines())
     text = render_to_string(f"emails/{name}/body.txt", ctx)
@@ -21,12 +34,16 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send(name: str, to: str, context: dict) -> None:
-    """Send the mail ``name`` to one address."""
-    subject, text, html = render(name, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+def send(name: str, to: str, context: dict) -> OutgoingMessage:
+    """Queue the mail ``name`` to one address; it is delivered after the transaction commits.
+
+    Notifications (``apps.notifications.outbox.NOTIFICATIONS``) get an
+    unsubscribe link and ``List-Unsubscribe`` headers; mail to a suppressed
+    address is recorded and skipped.
+    """
+    from apps.notifications import outbox
+
+    return outbox.queue(name, to, context)
 
 
 def absolute(path: str) -> str:

@@ -1,0 +1,16 @@
+"""The notifications app: the mail outbox, bounces, unsubscribes and the couple's mail preferences."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "apps.notifications"
+    label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from . import webhooks
+
+        webhooks.connect()

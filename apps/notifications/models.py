@@ -1,0 +1,149 @@
+"""What the notifications app stores.
+
+- ``OutgoingMessage``: the outbox. Every mail is a row, written in the same
+  transaction as the event that causes it and rendered there, so the row
+  alone is enough to send it, whenever a worker gets to it.
+- ``SuppressedAddress``: addresses we no longer mail, and why (a bounce or a
+  spam complaint reported by Postmark, or an unsubscribe).
+- ``RegistryPreference``: how a registry's couple wants to hear about new
+  reservations (right away, a daily digest — the default, also for a
+  registry without a row —, or not at all), and the bookkeeping of the
+  digest and of the thank-you reminder.
+- ``GuestReminder``: the reservations whose guest was reminded (once).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Kind(models.TextChoices):
+    # Mail the person asked for by doing something (a link to verify, a receipt).
+    TRANSACTIONAL = "transactional", "Transactional"
+    # Mail we send on our own (notifications, digests, reminders): it carries
+    # an unsubscribe link and List-Unsubscribe headers.
+    NOTIFICATION = "notification", "Notification (can be unsubscribed)"
+
+
+class OutgoingMessageQuerySet(models.QuerySet):
+    def unsent(self) -> OutgoingMessageQuerySet:
+        return self.filter(status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING])
+
+
+class OutgoingMessage(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        # A worker claimed it and is talking to the provider right now (or
+        # died doing so: see ``apps.notifications.outbox``).
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"  # gave up: refused by the provider, or out of attempts
+        SKIPPED = "skipped", "Skipped"  # the address is suppressed
+
+    template = models.CharField(max_length=100, help_text="The folder under templates/emails/.")
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=998)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSACTIONAL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When the last attempt started.")
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField("Postmark MessageID", max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OutgoingMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # What the periodic retry scans: the few unsent rows, by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notif_outbox_unsent_due",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
+            models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.to} ({self.status})"
+
+
+class SuppressedAddressQuerySet(models.QuerySet):
+    def blocking(self, kind: str) -> SuppressedAddressQuerySet:
+        """Suppressions that stop mail of ``kind``: an unsubscribe stops notifications only."""
+        if kind == Kind.TRANSACTIONAL:
+            return self.exclude(reason=SuppressedAddress.Reason.UNSUBSCRIBED)
+        return self
+
+
+class SuppressedAddress(models.Model):
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "the address bounced"
+        COMPLAINED = "complained", "the recipient marked our mail as spam"
+        REJECTED = "rejected", "the mail provider refuses to deliver to it"
+        UNSUBSCRIBED = "unsubscribed", "the recipient unsubscribed"
+
+    # Stored lowercased: mail systems treat addresses case-insensitively in practice.
+    email = models.EmailField(max_length=254, unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    description = models.CharField(max_length=500, blank=True, help_text="What the provider said.")
+    provider_event_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SuppressedAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "suppressed addresses"
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+    @property
+    def explanation(self) -> str:
+        """Why mail to this address is not delivered, in words a couple reads."""
+        return str(self.get_reason_display())
+
+
+class RegistryPreference(models.Model):
+    class OwnerMail(models.TextChoices):
+        IMMEDIATELY = "immediately", "Right away — one email per reservation"
+        DIGEST = "digest", "Once a day — a digest of the day's reservations"
+        OFF = "off", "Never — I'll look at my dashboard"
+
+    registry = models.OneToOneField(
+        "registries.Registry", on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    owner_mail = models.CharField(
+        "email me about new reservations",
+        max_length=12,
+        choices=OwnerMail.choices,
+        default=OwnerMail.DIGEST,  # quietly: one mail a day at most, until the couple asks for more
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+    thank_you_reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.registry_id}: {self.owner_mail}"
+
+
+class GuestReminder(models.Model):
+    """A guest was reminded before the event that their gift is not marked bought (once)."""
+
+    reservation = models.OneToOneField(
+        "reservations.Reservation", on_delete=models.CASCADE, related_name="guest_reminder"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"reminder for reservation {self.reservation_id}"

@@ -1,0 +1,300 @@
+"""Who gets which mail, and when: the notification workflows.
+
+- ``reservation_made``: the couple hears of a new reservation right away
+  (if they chose so), in the reservation's own transaction.
+- ``send_digests``: once a day, one mail per registry whose couple chose the
+  digest, with every reservation since the last one.
+- ``send_guest_reminders`` / ``send_thank_you_reminders``: once each, a few
+  days before / after the event.
+- ``suppress`` / ``unsubscribe``: addresses we stop mailing, and
+  ``note_mail_problems`` to show the couple why a guest got no mail.
+
+What the couple is told always follows the registry's spoiler setting
+(``Registry.owner_view()``): everything, counts only, or nothing until the
+day after the event.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Min, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core import emails
+from apps.items.models import Item
+from apps.ops import flags
+from apps.registries.models import Registry
+from apps.reservations.models import Reservation
+
+from .models import GuestReminder, Kind, RegistryPreference, SuppressedAddress
+
+OwnerMail = RegistryPreference.OwnerMail
+Spoilers = Registry.Spoilers
+
+# A first run (or a long outage) must not remind couples of events long past.
+THANK_YOU_WINDOW_DAYS = 30
+
+
+# Preferences -----------------------------------------------------------------
+def preference_for(registry: Registry) -> RegistryPreference:
+    """The registry's preference; an unsaved default one if the couple never chose."""
+    return RegistryPreference.objects.filter(registry=registry).first() or RegistryPreference(
+        registry=registry
+    )
+
+
+@transaction.atomic
+def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
+    """Choose how the couple hears of new reservations.
+
+    Switching to the digest starts it now: what was reserved before was
+    already mailed one by one (or deliberately not at all).
+    """
+    if owner_mail not in OwnerMail.values:
+        raise ValueError(f"unknown choice {owner_mail!r}")
+    preference, _ = RegistryPreference.objects.select_for_update().get_or_create(registry=registry)
+    if owner_mail == OwnerMail.DIGEST and preference.owner_mail != OwnerMail.DIGEST:
+        preference.last_digest_at = timezone.now()
+    preference.owner_mail = owner_mail
+    preference.save()
+    return preference
+
+
+def _owner_emails(registry: Registry) -> list[str]:
+    return list(registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True))
+
+
+def _owner_links(registry: Registry) -> dict[str, str]:
+    return {
+        "dashboard_url": emails.absolute(reverse("registries:dashboard", args=[registry.slug])),
+        "settings_url": emails.absolute(reverse("notifications:settings", args=[registry.slug])),
+    }
+
+
+# New reservations ----------------------------------------------------------------
+def reservation_made(reservation: Reservation) -> int:
+    """Queue the couple's "new reservation" mail, if they want it now; how many were queued.
+
+    Call it in the reservation's transaction. With the spoiler setting on
+    "counts" the mail says how many gifts were reserved, not what or by
+    whom; on "nothing" (before the reveal) no mail is sent at all.
+    """
+    item = Item.objects.select_related("registry").get(pk=reservation.item_id)
+    registry = item.registry
+    if preference_for(registry).owner_mail != OwnerMail.IMMEDIATELY:
+        return 0
+    view = registry.owner_view()
+    if view == Spoilers.NONE:
+        return 0
+    context = {"registry": registry, "view": view, "units": reservation.quantity, **_owner_links(registry)}
+    if view == Spoilers.ALL:
+        context.update(reservation=reservation, item=item)
+    else:
+        total = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
+        context["total_units"] = total
+    owners = _owner_emails(registry)
+    for email in owners:
+        emails.send("owner_new_reservation", email, context)
+    return len(owners)
+
+
+# The daily digest ------------------------------------------------------------------
+def send_digests(now: datetime.datetime | None = None) -> int:
+    """Queue one digest per registry on the digest (the default) that has news; how many mails.
+
+    Turned off as a whole by the ``digest_mail`` feature flag. Each registry
+    is its own transaction: its mails and its new ``last_digest_at`` are
+    written together, so a crash mid-run sends nobody a digest twice.
+    """
+    if not flags.is_enabled(flags.DIGEST_MAIL):
+        return 0
+    now = now or timezone.now()
+    # A first digest looks back a day at most; later ones to their last one.
+    first_since = now - datetime.timedelta(days=1)
+    digests = RegistryPreference.objects.filter(owner_mail=OwnerMail.DIGEST)
+    oldest = digests.aggregate(oldest=Min("last_digest_at"))["oldest"]
+    since = min(oldest, first_since) if oldest else first_since
+    # Registries with reservations in that time, on the digest (also by default: no row).
+    with_news = set(
+        Reservation.objects.active()
+        .filter(created_at__gt=since, created_at__lte=now)
+        .values_list("item__registry_id", flat=True)
+    )
+    with_news -= set(
+        RegistryPreference.objects.filter(registry_id__in=with_news)
+        .exclude(owner_mail=OwnerMail.DIGEST)
+        .values_list("registry_id", flat=True)
+    )
+    registry_ids = sorted(with_news)
+    return sum(_send_digest(registry_id, now, first_since) for registry_id in registry_ids)
+
+
+@transaction.atomic
+def _send_digest(registry_id: int, now: datetime.datetime, first_since: datetime.datetime) -> int:
+    registry = Registry.objects.get(pk=registry_id)
+    RegistryPreference.objects.get_or_create(registry=registry)
+    preference = (
+        RegistryPreference.objects.select_for_update(skip_locked=True)
+        .filter(registry=registry, owner_mail=OwnerMail.DIGEST)
+        .first()
+    )
+    if preference is None:  # switched off meanwhile, or another run has it
+        return 0
+    since = preference.last_digest_at or first_since
+    if since >= now:
+        return 0
+    preference.last_digest_at = now
+    preference.save(update_fields=["last_digest_at", "updated_at"])
+    view = registry.owner_view(timezone.localdate(now))
+    if view == Spoilers.NONE:
+        return 0  # a surprise stays a surprise; these are not mailed later either
+    reservations = list(
+        Reservation.objects.active()
+        .filter(item__registry=registry, created_at__gt=since, created_at__lte=now)
+        .select_related("item")
+        .order_by("created_at")
+    )
+    if not reservations:
+        return 0
+    context = {
+        "registry": registry,
+        "view": view,
+        "count": len(reservations),
+        "units": sum(r.quantity for r in reservations),
+        "reservations": reservations if view == Spoilers.ALL else [],
+        "since": since,
+        **_owner_links(registry),
+    }
+    owners = _owner_emails(registry)
+    for email in owners:
+        emails.send("owner_digest", email, context)
+    return len(owners)
+
+
+# Reminders ---------------------------------------------------------------------
+def send_guest_reminders(today: datetime.date | None = None) -> int:
+    """Remind guests whose gift is not marked bought, once, in the days before the event.
+
+    A reservation qualifies from ``NOTIFICATIONS_GUEST_REMINDER_DAYS`` days
+    before the event until its day, if it was made before today (someone
+    who reserved this morning needs no reminder). Returns how many were sent.
+    """
+    today = today or timezone.localdate()
+    last = today + datetime.timedelta(days=settings.NOTIFICATIONS_GUEST_REMINDER_DAYS)
+    due = (
+        Reservation.objects.active()
+        .filter(
+            bought_at__isnull=True,
+            guest_reminder__isnull=True,
+            item__registry__event_date__range=(today, last),
+            created_at__date__lt=today,
+        )
+        .select_related("item__registry")
+        .order_by("pk")
+    )
+    return sum(_remind_guest(reservation, today) for reservation in due)
+
+
+@transaction.atomic
+def _remind_guest(reservation: Reservation, today: datetime.date) -> int:
+    _, created = GuestReminder.objects.get_or_create(reservation=reservation)
+    if not created:  # a concurrent run got here first
+        return 0
+    registry = reservation.item.registry
+    emails.send(
+        "guest_reminder",
+        reservation.guest_email,
+        {
+            "reservation": reservation,
+            "item": reservation.item,
+            "registry": registry,
+            "days_left": (registry.event_date - today).days,
+            "manage_url": emails.absolute(reservation.get_manage_url()),
+        },
+    )
+    return 1
+
+
+def send_thank_you_reminders(today: datetime.date | None = None) -> int:
+    """Remind couples, once, to thank guests they have not ticked off yet; how many mails.
+
+    Sent ``NOTIFICATIONS_THANK_YOU_DAYS`` days after the event (or on the
+    first run after that, within ``THANK_YOU_WINDOW_DAYS``).
+    """
+    today = today or timezone.localdate()
+    latest = today - datetime.timedelta(days=settings.NOTIFICATIONS_THANK_YOU_DAYS)
+    to_thank = Q(items__reservations__cancelled_at__isnull=True, items__reservations__thanked=False)
+    registries = (
+        Registry.objects.filter(
+            event_date__lte=latest,
+            event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS),
+        )
+        .exclude(notification_preference__thank_you_reminded_at__isnull=False)
+        .annotate(to_thank=Count("items__reservations", filter=to_thank))
+        .filter(to_thank__gt=0)
+        .order_by("pk")
+    )
+    return sum(_remind_couple(registry) for registry in registries)
+
+
+@transaction.atomic
+def _remind_couple(registry: Registry) -> int:
+    preference, _ = RegistryPreference.objects.select_for_update().get_or_create(registry=registry)
+    if preference.thank_you_reminded_at is not None:
+        return 0
+    preference.thank_you_reminded_at = timezone.now()
+    preference.save(update_fields=["thank_you_reminded_at", "updated_at"])
+    context = {"registry": registry, "to_thank": registry.to_thank, **_owner_links(registry)}
+    owners = _owner_emails(registry)
+    for email in owners:
+        emails.send("owner_thank_you_reminder", email, context)
+    return len(owners)
+
+
+# Addresses we stop mailing -------------------------------------------------------
+@transaction.atomic
+def suppress(email: str, reason: str, description: str = "", event_id: str = "") -> SuppressedAddress:
+    """Stop mailing ``email`` (all mail, or only notifications for an unsubscribe).
+
+    Idempotent. An unsubscribe never replaces a delivery problem, which
+    stops more mail; a delivery problem replaces an unsubscribe.
+    """
+    email = email.strip().lower()
+    fields = {"reason": reason, "description": description[:500], "provider_event_id": event_id[:100]}
+    row, created = SuppressedAddress.objects.select_for_update().get_or_create(email=email, defaults=fields)
+    weaker = (
+        reason == SuppressedAddress.Reason.UNSUBSCRIBED
+        and row.reason != SuppressedAddress.Reason.UNSUBSCRIBED
+    )
+    if not created and not weaker:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save()
+    return row
+
+
+def unsubscribe(email: str) -> SuppressedAddress:
+    """The person behind ``email`` wants no more notifications (transactional mail still goes)."""
+    return suppress(email, SuppressedAddress.Reason.UNSUBSCRIBED, "Unsubscribed through the link in a mail.")
+
+
+def mail_problems(addresses: Iterable[str]) -> dict[str, str]:
+    """For the addresses that get no mail at all: lowercased address → why (one query)."""
+    wanted = {a.strip().lower() for a in addresses if a}
+    if not wanted:
+        return {}
+    rows = SuppressedAddress.objects.blocking(Kind.TRANSACTIONAL).filter(email__in=wanted)
+    return {row.email: row.explanation for row in rows}
+
+
+def note_mail_problems(reservations: Iterable[Reservation]) -> None:
+    """Set ``mail_problem`` on each reservation: why its guest gets no mail, or "" (one query)."""
+    reservations = list(reservations)
+    problems = mail_problems(r.guest_email for r in reservations)
+    for reservation in reservations:
+        reservation.mail_problem = problems.get(reservation.guest_email.strip().lower(), "")

@@ -1,0 +1,51 @@
+"""Celery tasks of the notifications app; each is a thin wrapper around a service.
+
+``deliver`` sends one outbox row (queued on commit by ``apps.core.emails.send``).
+The others run from celery beat (schedules in migration 0002):
+``retry_unsent`` every minute, the digest and the reminders once a day.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import outbox, services
+
+
+@shared_task(bind=True, name="apps.notifications.tasks.deliver", acks_late=True, max_retries=None)
+def deliver(self, message_id: int) -> str:
+    """Send outbox message ``message_id``; a redelivered or duplicate task does nothing.
+
+    ``acks_late``: the broker forgets the task only once it has run, so a
+    worker killed mid-send leaves it to be redelivered. Retries are bounded
+    by the row's own attempt count (``OUTBOX_MAX_ATTEMPTS``).
+    """
+    outcome = outbox.deliver(message_id)
+    if outcome.retry_in is not None and not self.request.is_eager:
+        # Inline (make run, tests) the periodic retry takes over instead.
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="apps.notifications.tasks.retry_unsent")
+def retry_unsent() -> int:
+    """Queue again the mails whose task was lost (broker down, worker killed)."""
+    return outbox.requeue_stuck()
+
+
+@shared_task(name="apps.notifications.tasks.send_digests")
+def send_digests() -> int:
+    """The daily digest of new reservations, for couples who chose it."""
+    return services.send_digests()
+
+
+@shared_task(name="apps.notifications.tasks.send_guest_reminders")
+def send_guest_reminders() -> int:
+    """Remind guests whose gift is not marked bought, a few days before the event."""
+    return services.send_guest_reminders()
+
+
+@shared_task(name="apps.notifications.tasks.send_thank_you_reminders")
+def send_thank_you_reminders() -> int:
+    """Remind couples to thank their guests, a few days after the event."""
+    return services.send_thank_you_reminders()

@@ -1,0 +1,62 @@
+"""Celery beat's mail schedules (migration 0002) and how production picks its mail backend."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django_celery_beat.models import PeriodicTask
+
+from whisper.celery import app
+
+
+@pytest.mark.django_db
+def test_beat_retries_unsent_mail_every_minute_and_sends_the_daily_mails():
+    tasks = {t.task: t for t in PeriodicTask.objects.filter(task__startswith="apps.notifications.")}
+
+    retry = tasks["apps.notifications.tasks.retry_unsent"]
+    assert (retry.interval.every, retry.interval.period, retry.enabled) == (1, "minutes", True)
+    for name, hour in [
+        ("send_digests", "7"),
+        ("send_guest_reminders", "9"),
+        ("send_thank_you_reminders", "10"),
+    ]:
+        task = tasks[f"apps.notifications.tasks.{name}"]
+        assert (task.crontab.minute, task.crontab.hour, task.enabled) == ("0", hour, True)
+    # Each names a task the worker knows.
+    app.loader.import_default_modules()
+    assert set(tasks) <= set(app.tasks)
+
+
+def test_the_send_task_is_acknowledged_late():
+    from apps.notifications.tasks import deliver
+
+    assert deliver.acks_late is True
+
+
+def _production_backend(**env: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if k not in {"POSTMARK_SERVER_TOKEN", "EMAIL_BACKEND"}}
+    environ.update(SECRET_KEY="a-production-like-secret-key-for-this-test-only-0123456789", **env)
+    code = "import whisper.settings.production as s; print(s.EMAIL_BACKEND)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environ,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_production_sends_through_postmark_when_its_token_is_set():
+    assert (
+        _production_backend(POSTMARK_SERVER_TOKEN="server-token") == "anymail.backends.postmark.EmailBackend"
+    )
+
+
+def test_production_without_a_token_writes_mail_to_the_console():
+    assert _production_backend() == "django.core.mail.backends.console.EmailBackend"
