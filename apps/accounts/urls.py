@@ -18,4 +18,6 @@ urlpatterns = [
     path("settings/password/", views.password_change, name="password_change"),
     path("settings/email/", views.email_change, name="email_change"),
     path("settings/email/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("settings/export/", views.export_data, name="export"),
+    path("settings/delete/", views.delete_account, name="delete"),
 ]

@@ -1,5 +1,6 @@
 """Couples' account pages: sign up, verify the address, log in and out,
-reset or change the password, change the address, and the account page.
+reset or change the password, change the address, the account page, and
+"download my data" and "delete my account".
 
 The workflows live in ``services``; Django's auth views do the password parts.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -18,7 +20,9 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
-from . import forms, services
+from apps.core.ratelimit import limit
+
+from . import export, forms, services
 from .tokens import lifetime
 
 # Mail-sending actions a person may repeat this often before we stop sending.
@@ -37,6 +41,7 @@ def _posted_email(group: str, request: HttpRequest) -> str:
     return services.normalize_email(request.POST.get("email", ""))
 
 
+@limit("WHISPER_RATE_SIGNUP")
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -206,3 +211,37 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/link_invalid.html", {"problem": problem, "purpose": "email_change"}, status=400
     )
+
+
+@login_required
+@require_safe
+def export_data(request: HttpRequest) -> HttpResponse:
+    """Download everything the account holds: a zip of JSON and CSV files."""
+    response = HttpResponse(export.build(request.user), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(request.user)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Delete the account for good, after the password; then log out."""
+    form = forms.DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_bound:
+        # Counted before the password is checked, so the form cannot be used to guess it.
+        if _too_many(request, "delete_account"):
+            messages.error(request, TOO_MANY)
+            return redirect("accounts:delete")
+        if form.is_valid():
+            result = services.delete_account(request.user)
+            auth_logout(request)
+            kept = f" {_kept_message(result.kept_registries)}" if result.kept_registries else ""
+            messages.success(request, f"Your account and everything in it are deleted.{kept} Goodbye!")
+            return redirect("pages:home")
+    registries = list(request.user.registries.order_by("created_at").prefetch_related("owners"))
+    return render(request, "accounts/delete.html", {"form": form, "registries": registries})
+
+
+def _kept_message(slugs: list[str]) -> str:
+    return "Your partner keeps the registries you shared (" + ", ".join(slugs) + ")."

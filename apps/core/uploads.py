@@ -1,25 +1,43 @@
 """Form fields for the pictures couples upload (cover photos, gift images).
 
 A picture must be a real image that Pillow can open, in a format every browser
-shows, within ``settings.WHISPER_MAX_IMAGE_BYTES`` and a sane pixel count.
+shows, within ``settings.WHISPER_MAX_IMAGE_BYTES`` and a sane pixel count —
+checked from the header before anything is decoded, so a small file that
+declares a huge canvas (a decompression bomb) is refused with a message.
+
+What is stored is never the uploaded file: the picture is decoded and
+encoded again (no metadata — EXIF with its GPS position, comments, anything
+appended after the image data — survives; the EXIF orientation is applied
+first), scaled down to ``MAX_EDGE`` pixels at most, and named with a random
+UUID, so media URLs say nothing about the upload and cannot be guessed.
 """
 
 from __future__ import annotations
 
+import io
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps
 
 IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 # Far above any phone camera, far below what would choke the thumbnailer.
 MAX_IMAGE_PIXELS = 50_000_000
+# The longest side of a stored picture: sharp on any screen, small on disk.
+MAX_EDGE = 2400
+# What each accepted format is stored as (a GIF keeps its first frame, as a PNG).
+STORED_AS = {"JPEG": ("JPEG", "jpg", "image/jpeg"), "WEBP": ("WEBP", "webp", "image/webp")}
+STORED_DEFAULT = ("PNG", "png", "image/png")
 
 
 class ImageUploadField(forms.ImageField):
-    """An optional picture upload, checked by Pillow and capped in size."""
+    """An optional picture upload: checked, capped in size and pixels, re-encoded, renamed."""
 
     default_validators = [
         FileExtensionValidator(
@@ -33,6 +51,10 @@ class ImageUploadField(forms.ImageField):
         ),
         "too_big": "That picture is %(size)s; the limit is %(limit)s. Please upload a smaller one.",
         "too_many_pixels": "That picture is %(width)s × %(height)s pixels — please upload a smaller one.",
+        "bomb": (
+            "That picture is far too large in pixels (over %(megapixels)s megapixels) — "
+            "please upload a smaller one."
+        ),
         "format": "%(format)s pictures aren't supported — please upload a JPEG, PNG, GIF or WebP image.",
     }
 
@@ -51,6 +73,8 @@ class ImageUploadField(forms.ImageField):
                 code="too_big",
                 params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
             )
+        if data:
+            self._check_pixels(data)
         f = super().to_python(data)
         if f is None:
             return None
@@ -59,14 +83,78 @@ class ImageUploadField(forms.ImageField):
             raise ValidationError(
                 self.error_messages["format"], code="format", params={"format": image.format or "These"}
             )
-        width, height = image.size
+        # The upload's own name is checked here: the stored file gets a new one.
+        self.run_validators(f)
+        return self._reencoded(f, image.format)
+
+    def _check_pixels(self, data) -> None:
+        """Refuse a canvas over ``MAX_IMAGE_PIXELS`` from the header alone (nothing decoded)."""
+        try:
+            with Image.open(_source(data)) as probe:
+                width, height = probe.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow's own guard (where warnings are errors, its warning too).
+            raise ValidationError(
+                self.error_messages["bomb"],
+                code="too_many_pixels",
+                params={"megapixels": MAX_IMAGE_PIXELS // 1_000_000},
+            ) from None
+        except Exception:  # not an image: Django's own check below says so
+            return
+        finally:
+            _rewind(data)
         if width * height > MAX_IMAGE_PIXELS:
             raise ValidationError(
                 self.error_messages["too_many_pixels"],
                 code="too_many_pixels",
                 params={"width": width, "height": height},
             )
-        return f
+
+    def _reencoded(self, f, source_format: str) -> SimpleUploadedFile:
+        """A fresh encoding of the upload's first frame, without metadata, under a random name."""
+        fmt, extension, content_type = STORED_AS.get(source_format, STORED_DEFAULT)
+        try:
+            with Image.open(_source(f)) as original:
+                if source_format == "JPEG":
+                    original.draft("RGB", (MAX_EDGE, MAX_EDGE))  # decode at a reduced scale: cheap
+                original.thumbnail((MAX_EDGE, MAX_EDGE))  # a square box: the same either way up
+                picture = ImageOps.exif_transpose(original)  # upright, before the EXIF goes
+                picture = _without_metadata(picture, fmt)
+                out = io.BytesIO()
+                options = {"quality": 85, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+                picture.save(out, fmt, **options)
+        except Exception as exc:  # a file that passed verify() but does not decode
+            raise ValidationError(self.error_messages["invalid_image"], code="invalid_image") from exc
+        stored = SimpleUploadedFile(f"{uuid.uuid4().hex}.{extension}", out.getvalue(), content_type)
+        stored.image = picture
+        return stored
+
+
+def _without_metadata(picture: Image.Image, fmt: str) -> Image.Image:
+    """The pixels only: a mode ``fmt`` can store, and no ``info`` (EXIF, XMP, comments) to carry."""
+    if fmt == "JPEG" and picture.mode not in ("RGB", "L"):
+        picture = picture.convert("RGB")
+    elif picture.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        picture = picture.convert("RGBA")
+    clean = picture.copy()
+    transparency = picture.info.get("transparency") if picture.mode == "P" else None
+    clean.info = {"transparency": transparency} if transparency is not None else {}
+    return clean
+
+
+def _source(data):
+    """What Pillow should read: the temporary file on disk, or the bytes in memory."""
+    if hasattr(data, "temporary_file_path"):
+        return data.temporary_file_path()
+    if hasattr(data, "read"):
+        _rewind(data)
+        return io.BytesIO(data.read())
+    return io.BytesIO(data["content"])
+
+
+def _rewind(data) -> None:
+    if hasattr(data, "seek"):
+        data.seek(0)
 
 
 def _max_size() -> str:

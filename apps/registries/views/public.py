@@ -167,13 +167,19 @@ def _registry_or_404(slug: str) -> Registry:
     return Registry.from_db(using, names, values)
 
 
-def _csrf_placeholder() -> str:
+def _csrf_placeholder() -> bytes:
     """What ``{% csrf_token %}`` renders in a page shared between visitors.
 
     Each response swaps in the visitor's own token. Derived from SECRET_KEY:
     the same on every web node, and nobody can type it into a gift's title.
     """
-    return "csrf-" + salted_hmac("registries.public.csrf", "placeholder").hexdigest()
+    return _placeholder_for(settings.SECRET_KEY)
+
+
+@cache
+def _placeholder_for(secret_key: str) -> bytes:
+    digest = salted_hmac("registries.public.csrf", "placeholder", secret=secret_key).hexdigest()
+    return f"csrf-{digest}".encode()
 
 
 def _off_registry_form() -> OffRegistryGiftForm:
@@ -296,9 +302,7 @@ class _Page:
             "group_gifts": self.group_gifts,
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
             # "I bought something not on the list" (posts to reservations:off_registry).
-            "off_registry_form": SimpleLazyObject(
-                lambda: OffRegistryGiftForm(prefix=OffRegistryGiftForm.PREFIX)
-            ),
+            "off_registry_form": SimpleLazyObject(_off_registry_form),
             "fragment_cache": self.fragment_cache,
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
@@ -307,16 +311,20 @@ class _Page:
 
     def shared_html(self) -> bytes:
         """The page every visitor without a session gets, with this visitor's CSRF token in it."""
-        key = self._page_key()
+        key, placeholder = self._page_key(), _csrf_placeholder()
         html = caches[DEFAULT_CACHE_ALIAS].get(key)
         if html is None:
-            placeholder = _csrf_placeholder()
-            html = render_to_string(TEMPLATE, self.context(csrf_token=placeholder), self.request).encode()
-            # Only the placeholder may stand for a token: had anything asked
-            # for the visitor's own token, the page would not be shareable.
-            if not self.request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            # Only the placeholder may stand for a token: if anything asks for
+            # the visitor's own token while rendering, the page is not shared.
+            meta = self.request.META
+            needed = meta.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+            context = self.context(csrf_token=placeholder.decode())
+            html = render_to_string(TEMPLATE, context, self.request).encode()
+            if not meta.get("CSRF_COOKIE_NEEDS_UPDATE"):
                 caches[DEFAULT_CACHE_ALIAS].set(key, html, FRAGMENT_SECONDS)
-        return html.replace(_csrf_placeholder().encode(), get_token(self.request).encode())
+            if needed:
+                meta["CSRF_COOKIE_NEEDS_UPDATE"] = needed
+        return html.replace(placeholder, get_token(self.request).encode())
 
     def finish(self, response: HttpResponse) -> HttpResponse:
         """The headers every answer gets: validator, caching rules, robots."""

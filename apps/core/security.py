@@ -1,0 +1,115 @@
+"""Security plumbing shared by the whole site.
+
+- :class:`ClientAddressMiddleware`: behind our nginx every request comes from
+  127.0.0.1; the client's own address is in ``X-Real-IP``, which nginx sets
+  (and overwrites). It is trusted only when the request comes from one of
+  ``settings.WHISPER_TRUSTED_PROXIES``, so rate limits and login lockouts
+  count per visitor, not per proxy — and nobody can pick their own address.
+- :func:`csrf_failure`: ``CSRF_FAILURE_VIEW``, the "please send it again" page.
+- django-axes glue: :class:`LoginAttemptsBackend` (first in
+  ``AUTHENTICATION_BACKENDS``), :func:`axes_username` and :func:`locked_out`
+  (the friendly lockout page, a 429 with ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
+
+
+class ClientAddressMiddleware:
+    """Put the client's address in ``REMOTE_ADDR`` when a trusted proxy tells it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        trusted = getattr(settings, "WHISPER_TRUSTED_PROXIES", ())
+        if trusted and request.META.get("REMOTE_ADDR") in trusted:
+            real = client_address(request.META.get("HTTP_X_REAL_IP", ""))
+            if real:
+                request.META["REMOTE_ADDR"] = real
+        return self.get_response(request)
+
+
+def client_address(value: str) -> str:
+    """``value`` if it is one IPv4 or IPv6 address, else "".
+
+    >>> client_address(" 203.0.113.9 "), client_address("2001:db8::1")
+    ('203.0.113.9', '2001:db8::1')
+    >>> client_address("203.0.113.9, 10.0.0.1"), client_address("evil")
+    ('', '')
+    """
+    value = value.strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return ""
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a 403 in the site's look that says what to do; nothing was saved."""
+    context = {"no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)
+
+
+# django-axes --------------------------------------------------------------
+class LoginAttemptsBackend(AxesStandaloneBackend):
+    """Axes' standalone backend: refuses logins while an account is locked out.
+
+    ``authenticate()`` without a request — the test client's ``login()``, a
+    shell — is no login attempt over the web, so there is nothing to count
+    or refuse; axes' own class would raise instead. Every login page passes
+    the request (Django's ``AuthenticationForm`` does), so they are all watched.
+    """
+
+    def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The address being logged into, as accounts store it: ``Alex@x`` and ``alex@x`` are one.
+
+    >>> axes_username(None, {"username": "  Alex@Example.com "})
+    'alex@example.com'
+    >>> axes_username(None, None)
+    ''
+    """
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    value = (credentials or {}).get(field)
+    if value is None and request is not None:
+        value = request.POST.get(field, "")
+    return str(value or "").strip().lower()
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: a 429 page saying how long logging in is paused."""
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 3600
+    response = render(
+        request, "accounts/locked_out.html", {"cooloff_text": duration_text(seconds)}, status=429
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def duration_text(seconds: int) -> str:
+    """A rounded, friendly duration.
+
+    >>> duration_text(3600), duration_text(7200), duration_text(900), duration_text(30)
+    ('an hour', '2 hours', '15 minutes', 'a minute')
+    """
+    if seconds >= 3600:
+        hours = round(seconds / 3600)
+        return "an hour" if hours == 1 else f"{hours} hours"
+    minutes = max(1, round(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
