@@ -8,16 +8,26 @@
 - :func:`cache_bypassed`: whether a request asked to skip the fragment cache
   (header ``X-Bench-Cache: bypass`` or ``?bench-nocache=1``); honoured only
   when ``settings.BENCH_ALLOW_CACHE_BYPASS`` is True (whisper/settings/bench.py).
+- :func:`sleep`: a request that takes as long as asked, so that the
+  reliability tests can kill the worker serving it (``/bench/sleep/``).
+- :class:`SkippableTimelogMiddleware`: the timelog middleware, skipped for a
+  request with ``X-Bench-Timelog: off``: the floor with and without it
+  measures what the timelog costs.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+
+from apps.timelog.middleware import TimelogMiddleware
 
 QUERIES_HEADER = "X-Bench-Queries"
 BYPASS_HEADER = "X-Bench-Cache"
@@ -28,6 +38,21 @@ BYPASS_PARAM = "bench-nocache"
 def floor(request: HttpRequest) -> HttpResponse:
     """A tiny plain-text page through the whole middleware stack, without SQL."""
     return HttpResponse(b"floor\n", content_type="text/plain")
+
+
+# The longest /bench/sleep/ may take: well inside gunicorn's 30 s timeout.
+MAX_SLEEP_SECONDS = 10.0
+
+
+@csrf_exempt  # POSTs too: nginx retries a GET on another node, never a POST
+def sleep(request: HttpRequest) -> HttpResponse:
+    """Wait ``?seconds=`` (at most ``MAX_SLEEP_SECONDS``), then say which process answered."""
+    try:
+        seconds = min(max(float(request.GET.get("seconds", "1")), 0.0), MAX_SLEEP_SECONDS)
+    except ValueError:
+        return HttpResponseBadRequest(b"seconds must be a number\n", content_type="text/plain")
+    time.sleep(seconds)
+    return HttpResponse(f"slept {seconds:g} s in pid {os.getpid()}\n", content_type="text/plain")
 
 
 def cache_bypassed(request: HttpRequest) -> bool:
@@ -78,3 +103,18 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response[QUERIES_HEADER] = str(counter.count)
         return response
+
+
+class SkippableTimelogMiddleware(TimelogMiddleware):
+    """``TimelogMiddleware``, except for requests with ``X-Bench-Timelog: off``.
+
+    In ``whisper.settings.bench`` in place of the timelog middleware, so the
+    benchmark's ``floor_no_timelog`` row measures the floor without it, on
+    the same stack and in the same run as ``floor``. The check is one dict
+    lookup on ``META`` (``request.headers`` would build a dict of them all).
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("HTTP_X_BENCH_TIMELOG") == "off":
+            return self.get_response(request)
+        return super().__call__(request)

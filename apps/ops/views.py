@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views import defaults
 from health_check.views import HealthCheckView
 
@@ -66,8 +69,22 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception, template_name="404.html")
 
 
+# The database cannot be reached (restarting, failing over, out of connections):
+# a short wait usually cures it, so the visitor gets a 503 asking them to retry.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Seconds clients are told to wait (Retry-After) when the database is unavailable.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500, from a static template; if even that fails, a bare page."""
+    """500, from a static template; if even that fails, a bare page.
+
+    A failure to reach the database, wherever it was raised, is a 503 instead
+    (:func:`database_unavailable`): nothing is wrong with the page, and
+    trying again in a moment works.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable()
     try:
         return defaults.server_error(request, template_name="500.html")
     except Exception:
@@ -76,3 +93,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
             "<!doctype html><title>Server error</title>"
             "<h1>Something went wrong</h1><p>Please try again in a moment.</p>",
         )
+
+
+def database_unavailable() -> HttpResponse:
+    """503 with ``Retry-After``, from ``503.html``: rendered without the database or a request."""
+    try:
+        html = loader.get_template("503.html").render()
+    except Exception:
+        logger.exception("The 503 page itself failed to render")
+        html = "<!doctype html><title>Back in a moment</title><h1>Back in a moment</h1>"
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
