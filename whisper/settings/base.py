@@ -7,6 +7,7 @@ the helpers in ``apps.core.env``. Switches an operator flips at runtime
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from apps.core.env import env_bool, env_int, env_list, env_secret, env_str
@@ -31,7 +32,11 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "compressor",
     "waffle",
+    "health_check",
     "django_celery_beat",
+    "anymail",
+    "csp",
+    "axes",
     # ours
     "apps.accounts",
     "apps.registries",
@@ -40,19 +45,32 @@ INSTALLED_APPS = [
     "apps.pages",
     "apps.ops",
     "apps.payments",
+    "apps.payments.apps.PayPalIPNConfig",  # django-paypal's IPN app (label "ipn")
     "apps.timelog",
     "apps.metrics",
+    "apps.importer",
+    "apps.notifications",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
+    "apps.timelog.middleware.TimelogMiddleware",  # first: it times everything below
+    "apps.core.cache.AnonymousUpdateCacheMiddleware",  # the marketing pages' cache (CACHE_MIDDLEWARE_*)
+    "apps.core.security.ClientAddressMiddleware",  # the visitor's address, for limits and lockouts
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.ops.middleware.SuperuserTracebackMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.ops.middleware.ReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # over a limit: RATELIMIT_VIEW's 429
+    "apps.core.cache.AnonymousFetchFromCacheMiddleware",  # last but axes: a hit skips the rest
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "whisper.urls"
@@ -69,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.ops.context_processors.ops",
             ],
         },
     },
@@ -86,6 +105,10 @@ if env_str("DB_NAME"):
             "HOST": env_str("DB_HOST", "127.0.0.1"),
             "PORT": env_str("DB_PORT", "5432"),
             "CONN_MAX_AGE": 0,  # the pool keeps connections, not Django
+            # The pool checks a connection before handing it out (psycopg_pool's
+            # check_connection): after a PostgreSQL restart the broken ones are
+            # replaced instead of failing a request each.
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "pool": {
                     "min_size": env_int("DB_POOL_MIN", 2),
@@ -110,7 +133,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env_str("MEMCACHED_LOCATION"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            # PyMemcacheCache that keeps its connections between requests.
+            "BACKEND": "apps.core.cache.PersistentPyMemcacheCache",
             "LOCATION": env_list("MEMCACHED_LOCATION"),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "whisper"),
             "OPTIONS": {
@@ -131,6 +155,12 @@ else:
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# The site-wide cache middleware serves these pages to visitors without a
+# session (apps.core.cache); off under DEBUG and when the seconds are 0.
+CACHE_MIDDLEWARE_PAGES = ["pages:home", "pages:pricing", "pages:faq"]
+CACHE_MIDDLEWARE_SECONDS = env_int("CACHE_MIDDLEWARE_SECONDS", 300)
+CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registries:mine"
@@ -141,6 +171,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Security (apps.core.security, apps.core.ratelimit) ------------------------
+# django-axes: after 5 wrong passwords for one address from one client, that
+# pair may not log in for an hour (a friendly 429 page, even with the right
+# password). Other clients and other accounts are not affected.
+AUTHENTICATION_BACKENDS = [
+    "apps.core.security.LoginAttemptsBackend",  # axes' AxesStandaloneBackend, first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form's field (our USERNAME_FIELD is "email", axes' default guess).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "apps.core.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "apps.core.security.locked_out"
+AXES_RESET_ON_SUCCESS = True
+# The address comes from REMOTE_ADDR only (ClientAddressMiddleware puts the
+# visitor's there when a trusted proxy says it), never from headers anyone can send.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# No log of every successful login (addresses and browsers of couples): failures are enough.
+AXES_DISABLE_ACCESS_LOG = True
+# Proxies whose X-Real-IP header we believe (nginx in front; production.py sets it).
+WHISPER_TRUSTED_PROXIES = env_list("WHISPER_TRUSTED_PROXIES", [])
+
+# django-ratelimit: counters in the default cache (memcached), per client address.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "apps.core.ratelimit.ratelimited"
+# A memcached outage must not turn every guest away: the limits then lapse.
+RATELIMIT_FAIL_OPEN = True
+# Requests per client address (django-ratelimit rates: "20/m", "10/h").
+WHISPER_RATE_RESERVE = env_str("WHISPER_RATE_RESERVE", "20/m")
+WHISPER_RATE_PLEDGE = env_str("WHISPER_RATE_PLEDGE", "20/m")
+WHISPER_RATE_PASSPHRASE = env_str("WHISPER_RATE_PASSPHRASE", "30/m")
+WHISPER_RATE_SIGNUP = env_str("WHISPER_RATE_SIGNUP", "10/h")
+WHISPER_RATE_SEARCH = env_str("WHISPER_RATE_SEARCH", "60/m")
+WHISPER_RATE_IMPORT = env_str("WHISPER_RATE_IMPORT", "30/h")
+
+CSRF_FAILURE_VIEW = "apps.core.security.csrf_failure"
+
+# django-csp: nothing inline, nothing from elsewhere. Forms post to us, and
+# the upgrade page's form to PayPal's checkout (django-paypal's LOGIN_URL, or
+# SANDBOX_LOGIN_URL when PAYPAL_TEST is on: both, as dev and test switch it on).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "form-action": ["'self'", "https://www.paypal.com", "https://www.sandbox.paypal.com"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -173,11 +258,40 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 THUMBNAIL_PRESERVE_FORMAT = False
 THUMBNAIL_FORMAT = "JPEG"
+# The sizes the templates show ({% thumbnail … crop="center" %}), made by a
+# celery task when an image is uploaded or imported (apps.items.tasks).
+WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180"], "cover": ["1100x320"]}
 
-# Mail (a later step moves delivery into an outbox drained by celery).
+# Mail: apps.core.emails.send writes an outbox row (apps.notifications) that a
+# celery task delivers through EMAIL_BACKEND; production uses Postmark (anymail).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Whisper <hello@whisper.example>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", "Whisper errors <errors@whisper.example>")
+ANYMAIL = {
+    "POSTMARK_SERVER_TOKEN": env_secret("POSTMARK_SERVER_TOKEN"),
+    "POSTMARK_API_URL": env_str("POSTMARK_API_URL", "https://api.postmarkapp.com/"),
+    # "user:password" Postmark's bounce/spam webhooks must send (basic auth).
+    "WEBHOOK_SECRET": env_secret("ANYMAIL_WEBHOOK_SECRET"),
+    "REQUESTS_TIMEOUT": (3.05, 20),  # connect, read (seconds)
+}
+# The outbox (apps.notifications.outbox). A failed send is retried after
+# OUTBOX_RETRY_BASE_SECONDS, doubling each time up to OUTBOX_RETRY_MAX_SECONDS,
+# OUTBOX_MAX_ATTEMPTS times in all. The periodic retry re-queues a message
+# still queued OUTBOX_STUCK_AFTER_SECONDS after it was due (its task was lost:
+# the broker was down, a worker died), and one whose send started more than
+# OUTBOX_SENDING_TIMEOUT_SECONDS ago (longer than the provider's timeout).
+OUTBOX_DELIVER_ON_COMMIT = True
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_STUCK_AFTER_SECONDS = env_int("OUTBOX_STUCK_AFTER_SECONDS", 180)
+OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 120)
+# The image at the top of every mail, attached inline (CID), never fetched remotely.
+EMAIL_HEADER_IMAGE = BASE_DIR / "static" / "img" / "email-header.png"
+# Guests who have not marked their gift bought hear from us this many days before the event.
+NOTIFICATIONS_GUEST_REMINDER_DAYS = env_int("NOTIFICATIONS_GUEST_REMINDER_DAYS", 5)
+# The couple is reminded to say thank you this many days after the event.
+NOTIFICATIONS_THANK_YOU_DAYS = env_int("NOTIFICATIONS_THANK_YOU_DAYS", 3)
 
 # Celery: Redis as the broker when CELERY_BROKER_URL is set; eager otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
@@ -185,17 +299,49 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
+# The queue the supervised worker consumes (celery -Q default, deploy/supervisord.conf.template).
+CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
+# Importer: fetching store pages couples paste.
+IMPORTER_USER_AGENT = env_str(
+    "IMPORTER_USER_AGENT", "WhisperBot/1.0 (gift registry product import; +https://whisper.example/bot)"
+)
+IMPORTER_CONNECT_TIMEOUT = 3.0
+IMPORTER_READ_TIMEOUT = 5.0
+IMPORTER_TOTAL_TIMEOUT = 12.0
+IMPORTER_MAX_PAGE_BYTES = 2 * 1024 * 1024
+IMPORTER_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMPORTER_CACHE_SECONDS = 3600
+# Addresses the SSRF guard lets through although they are internal
+# ("127.0.0.1:8123" or "10.0.0.0/8"). Empty in production; tests use it.
+IMPORTER_ALLOWED_ADDRESSES = env_list("IMPORTER_ALLOWED_ADDRESSES", [])
+
+# PayPal Payments Standard + IPN (django-paypal). PAYPAL_TEST=true: sandbox
+# buttons, and sandbox IPNs (test_ipn=1) accepted. Off unless asked for, so a
+# live site never takes sandbox money for a real upgrade.
+PAYPAL_TEST = env_bool("PAYPAL_TEST", False)
+PAYPAL_RECEIVER_EMAIL = env_str("PAYPAL_RECEIVER_EMAIL", "payments@whisper.example")
+# Seconds to wait for PayPal's IPN verification before answering 503 (PayPal retries).
+PAYPAL_POSTBACK_TIMEOUT = float(env_str("PAYPAL_POSTBACK_TIMEOUT", "10"))
+
 # Whisper's own knobs.
 # A reservation's manage link keeps working this many days after the event.
 WHISPER_TOKEN_DAYS_AFTER_EVENT = env_int("WHISPER_TOKEN_DAYS_AFTER_EVENT", 90)
 # Email-verification and partner-invitation links expire after this many seconds.
 WHISPER_VERIFY_MAX_AGE = env_int("WHISPER_VERIFY_MAX_AGE", 7 * 24 * 3600)
+# Guests' names, addresses and messages are erased this many days after the
+# event (apps.privacy; the reservations themselves, and so the counts, stay).
+WHISPER_GUEST_DATA_RETENTION_DAYS = env_int("WHISPER_GUEST_DATA_RETENTION_DAYS", 180)
+# The demo registry's slug where `manage.py seed_demo` loaded it; the home page links to it.
+WHISPER_DEMO_REGISTRY = env_str("WHISPER_DEMO_REGISTRY", "")
+# Only the benchmark turns this on: a request may then skip the fragment cache
+# (apps.core.bench_views.cache_bypassed; whisper/settings/bench.py).
+BENCH_ALLOW_CACHE_BYPASS = False
 
 LOGGING = {
     "version": 1,
@@ -203,5 +349,38 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts, not every successful login
+    },
 }
+
+# Timelog: one JSON line per request, in a rotating file on this node.
+TIMELOG_ENABLED = env_bool("TIMELOG_ENABLED", True)
+TIMELOG_LOG = Path(env_str("TIMELOG_LOG", str(RUN_DIR / "timelog.log")))
+TIMELOG_MAX_BYTES = env_int("TIMELOG_MAX_BYTES", 50 * 1024 * 1024)  # 0: never rotate (logrotate does)
+TIMELOG_BACKUP_COUNT = env_int("TIMELOG_BACKUP_COUNT", 5)
+TIMELOG_PAGE_MAX_BYTES = env_int("TIMELOG_PAGE_MAX_BYTES", 8 * 1024 * 1024)  # what the staff page reads
+
+# Metrics: daily counters; the database always, statsd when STATSD_HOST is set.
+METRICS_BACKENDS = env_list(
+    "METRICS_BACKENDS",
+    ["apps.metrics.backends.DatabaseBackend", "apps.metrics.backends.StatsdBackend"],
+)
+STATSD_HOST = env_str("STATSD_HOST", "")
+STATSD_PORT = env_int("STATSD_PORT", 8125)
+STATSD_PREFIX = env_str("STATSD_PREFIX", "whisper")
+
+# Sentry: off unless SENTRY_DSN is set; no personal data (apps.core.sentry).
+SENTRY_DSN = env_secret("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE", "")
+if SENTRY_DSN:
+    from apps.core.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE or None,
+        base_dir=BASE_DIR,
+    )
