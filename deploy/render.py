@@ -2,9 +2,9 @@
 
 The templates hold ``{{ NAME }}`` placeholders (nginx's own ``$variables``
 and braces are left alone). ``scripts/stack.sh`` runs this module to write
-the loopback stack's configuration into its run folder; the fabfile can
-import :func:`render` and :func:`stack_context` to render the same files
-for a server::
+the loopback stack's configuration into its run folder; the fabfile renders
+the same files for a server with :func:`render_stack` and its own values
+(``overrides``)::
 
     python deploy/render.py OUTDIR      # reads the settings from the environment
 
@@ -42,6 +42,7 @@ PROGRAM_ENV = (
     "GUNICORN_THREADS",
     "GUNICORN_ACCESS_LOG",
     "WHISPER_STACK",
+    "WHISPER_ENV_FILE",
 )
 
 
@@ -140,9 +141,13 @@ def stack_context(env: dict[str, str]) -> dict[str, object]:
     }
 
 
-def render_stack(outdir: Path, env: dict[str, str]) -> list[Path]:
-    """Write nginx's and supervisord's configuration for the stack into ``outdir``."""
-    ctx = stack_context(env)
+def render_stack(outdir: Path, env: dict[str, str], overrides: dict[str, object] | None = None) -> list[Path]:
+    """Write nginx's and supervisord's configuration for the stack into ``outdir``.
+
+    ``overrides`` replace values of :func:`stack_context` (the fabfile's
+    ``LISTEN``, ``NGINX_USER`` or ``SUPERVISOR_ENV`` for a server).
+    """
+    ctx = {**stack_context(env), **(overrides or {})}
     web_template = (DEPLOY / "supervisord-web.conf.template").read_text()
     ctx["WEB_PROGRAMS"] = "\n".join(render(web_template, {**ctx, "PORT": p}) for p in ctx["WEB_PORTS"])
     files = {

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.stack.conftest_deploy import site, sshd  # noqa: F401 (the deploy tests' fixtures)
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 STACK_SH = ROOT / "scripts" / "stack.sh"
 
