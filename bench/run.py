@@ -43,6 +43,7 @@ SLUG = "alex-and-sam"  # the demo registry (DESIGN.md contract)
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "whisper-demo"
 ROW_NAMES = (
     "floor",
+    "floor_no_timelog",
     "registry_warm",
     "registry_cold",
     "registry_304",
@@ -53,10 +54,20 @@ ROW_NAMES = (
 )
 # Pages nginx serves alone before the Django rows; "reserve" last, because
 # the mail tasks it queues keep the celery worker busy for a while.
-RUN_ORDER = ("floor", "static", "thumbnail", "registry_warm", "registry_cold", "registry_304", "dashboard")
+RUN_ORDER = (
+    "floor",
+    "floor_no_timelog",
+    "static",
+    "thumbnail",
+    "registry_warm",
+    "registry_cold",
+    "registry_304",
+    "dashboard",
+)
 STATIC_SAMPLE = "/static/bench/sample-20k.txt"
 QUERIES_HEADER = "X-Bench-Queries"  # apps.core.bench_views
 BYPASS = {"X-Bench-Cache": "bypass"}
+NO_TIMELOG = {"X-Bench-Timelog": "off"}  # honoured by the bench settings only
 BENCH_GUEST = "Bench Guest"
 
 
@@ -204,6 +215,8 @@ def prepare_rows() -> dict[str, Row]:
     guest = session()
     rows = {name: Row(name) for name in ROW_NAMES}
     rows["floor"] = probe(guest, Row("floor", "/bench/floor/"))
+    # The same without the timelog middleware (apps.core.bench_views.SkippableTimelogMiddleware).
+    rows["floor_no_timelog"] = probe(guest, Row("floor_no_timelog", "/bench/floor/", dict(NO_TIMELOG)))
 
     page = f"/r/{SLUG}/"
     r = guest.get(BASE + page, timeout=30)
@@ -225,7 +238,9 @@ def prepare_rows() -> dict[str, Row]:
     elif not etag:
         rows["registry_304"] = Row("registry_304", page, note="the page sends no ETag yet")
     else:
-        rows["registry_304"] = probe(guest, Row("registry_304", page, {"If-None-Match": etag}), expect=304)
+        # With the guest's cookies, as a browser revalidates: the ETag covers the CSRF cookie.
+        revalidate = {"If-None-Match": etag, "Cookie": cookie_header(guest)}
+        rows["registry_304"] = probe(guest, Row("registry_304", page, revalidate), expect=304)
 
     owner = session()
     not_logged_in = log_in(owner)
@@ -333,9 +348,24 @@ def wait_for_worker(limit: float = 60.0) -> None:
 
 
 # The run -------------------------------------------------------------------
+def settle(limit: float = 30.0) -> None:
+    """Wait until the stack is idle again: three floor requests in a row answered quickly.
+
+    wrk stops, but requests it queued may still be running (a slow row leaves
+    up to BENCH_CONNECTIONS of them in gunicorn's queue): they would eat into
+    the next row's time.
+    """
+    deadline, quick = time.monotonic() + limit, 0
+    while quick < 3 and time.monotonic() < deadline:
+        started = time.monotonic()
+        requests.get(BASE + "/bench/floor/", timeout=30)
+        quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+
+
 def measure(row: Row) -> None:
     if row.note:
         return
+    settle()
     for _ in range(WARMUP if not row.script else 0):
         requests.get(BASE + row.path, headers={**row.headers}, timeout=30)
     print(f"bench: {row.name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s {row.path}", flush=True)
@@ -420,6 +450,9 @@ def main() -> int:
     nodes = f"{config['gunicorn_ports']}, {config['web_concurrency']} {config['worker_class']} workers each"
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s through nginx → gunicorn ({nodes})")
     print(table(ordered))
+    if rows["floor"].rps and rows["floor_no_timelog"].rps:
+        overhead = 1 - rows["floor"].rps / rows["floor_no_timelog"].rps
+        print(f"timelog middleware: {overhead:.1%} of the floor's throughput (floor vs floor_no_timelog)")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
     return 0
 

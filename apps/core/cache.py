@@ -17,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import zlib
 from functools import cache
 from pathlib import Path
 
+import pymemcache.client.base
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -30,6 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
+from pymemcache.client.rendezvous import RendezvousHash
 
 # Versioned keys never go stale, so these only bound how long an unused
 # entry may sit in memcached (its LRU evicts sooner when memory is short).
@@ -41,6 +44,36 @@ BYPASS_CACHE = "bypass"
 
 
 # The memcached backend ------------------------------------------------------
+# pymemcache reads a value off the socket 4 KB at a time (a module constant):
+# forty reads for a 160 KB page. 64 KB reads take less than half the time.
+pymemcache.client.base.RECV_SIZE = max(pymemcache.client.base.RECV_SIZE, 64 * 1024)
+
+
+class CrcRendezvousHash(RendezvousHash):
+    """pymemcache's rendezvous hashing over zlib's C ``crc32`` instead of its pure-Python murmur3.
+
+    pymemcache's ``HashClient`` hashes every key against every server to pick
+    one; in pure Python that costs more than the memcached round trip of a
+    small value. With a single server there is nothing to pick.
+
+    >>> ring = CrcRendezvousHash()
+    >>> ring.add_node("10.0.0.1:11211")
+    >>> ring.get_node("any-key")
+    '10.0.0.1:11211'
+    >>> ring.add_node("10.0.0.2:11211")
+    >>> sorted({ring.get_node(f"key-{n}") for n in range(50)})  # spread, and the same on every node
+    ['10.0.0.1:11211', '10.0.0.2:11211']
+    """
+
+    def __init__(self) -> None:
+        super().__init__(hash_function=lambda text, seed: zlib.crc32(text.encode(), seed))
+
+    def get_node(self, key: str):
+        if len(self.nodes) == 1:
+            return self.nodes[0]
+        return super().get_node(key)
+
+
 class PersistentPyMemcacheCache(PyMemcacheCache):
     """``PyMemcacheCache`` whose connections to memcached outlive the request.
 
@@ -56,8 +89,10 @@ class PersistentPyMemcacheCache(PyMemcacheCache):
     would otherwise each hold sockets that nobody closes. A broken socket is
     dropped by pymemcache and reopened on the next call; with
     ``ignore_exc`` (set in the settings) a memcached outage reads as misses.
-    The client is per process (the pid is part of its key), so a forked
-    worker never shares a socket with its parent.
+    Keys are spread over servers by :class:`CrcRendezvousHash`, and values
+    read in 64 KB chunks (``RECV_SIZE`` above). The client is per process
+    (the pid is part of its key), so a forked worker never shares a socket
+    with its parent.
     """
 
     _clients: dict[tuple, object] = {}
@@ -65,7 +100,7 @@ class PersistentPyMemcacheCache(PyMemcacheCache):
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
-        self._options = {"use_pooling": True, **self._options}
+        self._options = {"use_pooling": True, "hasher": CrcRendezvousHash, **self._options}
 
     @cached_property
     def _cache(self):

@@ -39,7 +39,7 @@ for _name, _value in {
     os.environ.setdefault(_name, _value)
 
 from .production import *  # noqa: E402, F403
-from .production import MIDDLEWARE  # noqa: E402
+from .production import CACHES, MIDDLEWARE  # noqa: E402
 
 # Plain HTTP on loopback: cookies without the Secure flag, no redirect to https.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -50,9 +50,15 @@ SECURE_HSTS_SECONDS = 0
 
 # The floor view at /bench/floor/ on top of the site's own URLs.
 ROOT_URLCONF = "whisper.urls_bench"
-# Requests may skip the fragment cache (registry_cold) ...
+# Requests may skip the fragment cache (registry_cold): their fragments go
+# through a cache that stores nothing (apps.core.cache.BYPASS_CACHE) ...
 BENCH_ALLOW_CACHE_BYPASS = True
+CACHES = {**CACHES, "bypass": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # ... and ask how many SQL queries they took (first: it counts everything).
 MIDDLEWARE = ["apps.core.bench_views.QueryCountMiddleware", *MIDDLEWARE]
+# The timelog, skipped for requests that say X-Bench-Timelog: off (floor_no_timelog).
+MIDDLEWARE[MIDDLEWARE.index("apps.timelog.middleware.TimelogMiddleware")] = (
+    "apps.core.bench_views.SkippableTimelogMiddleware"
+)
 # One client hammers the reservation form: measure the work, not the limiter.
 RATELIMIT_ENABLE = False

@@ -246,11 +246,6 @@ class _Page:
         self.shared = not self.bypass and not has_visitor_state(request)
         self.fragment_cache = BYPASS_CACHE if self.bypass else DEFAULT_CACHE_ALIAS
 
-    @cached_property
-    def group_gifts(self) -> bool:
-        """Whether this visitor sees group gifts (a feature flag the cards depend on)."""
-        return flags.is_enabled(flags.GROUP_GIFTS, self.request)
-
     def _visitor(self) -> str:
         user = self.request.user
         if user.is_authenticated:
@@ -270,7 +265,6 @@ class _Page:
             registry.cache_version,
             self.variant,
             self.show_state,
-            self.group_gifts,
             self._visitor(),
             self.request.META.get("CSRF_COOKIE", ""),
             read_only.for_request(self.request),
@@ -283,7 +277,6 @@ class _Page:
             registry.pk,
             registry.cache_version,
             self.variant,
-            self.group_gifts,
             read_only.for_request(self.request),
             code_version(),
         )
@@ -299,7 +292,10 @@ class _Page:
             "variant": self.variant,
             "is_owner": self.owner,
             "show_state": self.show_state,
-            "group_gifts": self.group_gifts,
+            # Feature flags as they are for everyone: the cached cards are
+            # shared, and flipping a flag bumps the versions of the cards it
+            # changes (apps.reservations.signals).
+            "flags": flags.RequestFlags(None),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
             # "I bought something not on the list" (posts to reservations:off_registry).
             "off_registry_form": SimpleLazyObject(_off_registry_form),
@@ -354,7 +350,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     # The couple may have chosen not to see what was reserved before the event.
     show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
     page = _Page(request, registry, owner, show_state)
-    if page.conditional:
+    if page.conditional and "HTTP_IF_NONE_MATCH" in request.META:
         not_modified = get_conditional_response(request, etag=page.etag())
         if not_modified is not None:
             return page.finish(not_modified)

@@ -1,0 +1,159 @@
+"""registries:public — conditional GETs: an ETag from the registry's version, 304 without rendering,
+and the CSRF token of each visitor in a page shared between them."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client
+from django.urls import reverse
+
+from apps.items import services as item_services
+from apps.registries.models import Registry
+from apps.reservations import services as reservations
+from apps.reservations.models import OffRegistryGift
+from tests.caching.helpers import get_counted, public_url
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _revalidate(client, url, response):
+    return get_counted(client, url, if_none_match=response["ETag"])
+
+
+def test_a_guest_revalidates_with_a_304_from_one_query(client, registry, items):
+    url = public_url(registry)
+    first = client.get(url)
+    assert first["ETag"].startswith('W/"')
+
+    again, queries = _revalidate(client, url, first)
+
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.templates == []  # nothing rendered
+    assert queries == 1  # the registry row
+    assert again["ETag"] == first["ETag"]
+
+
+def test_every_answer_is_private_revalidated_and_varies_on_cookies(client, owner_client, registry, items):
+    for response in (Client().get(public_url(registry)), owner_client.get(public_url(registry))):
+        assert set(response["Cache-Control"].split(", ")) == {"private", "no-cache"}
+        assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda items: reservations.reserve(items[0].pk, 1, "Pat", "pat@example.com"),
+        lambda items: item_services.set_hidden(items[1], True),
+        lambda items: Registry.objects.get(pk=items[0].registry_id).bump_version(),
+    ],
+    ids=["reservation", "hidden", "registry edit"],
+)
+def test_a_change_changes_the_etag(client, registry, items, change):
+    url = public_url(registry)
+    first = client.get(url)
+
+    change(items)
+    again, _ = _revalidate(client, url, first)
+
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert _revalidate(client, url, again)[0].status_code == 304
+
+
+def test_the_etag_differs_by_filter_and_by_visitor(owner_client, registry, items):
+    guest = Client()
+    tags = {
+        guest.get(public_url(registry))["ETag"],
+        guest.get(public_url(registry, sort="price"))["ETag"],
+        owner_client.get(public_url(registry))["ETag"],
+    }
+    assert len(tags) == 3
+    # Parameters the page does not read change nothing.
+    assert guest.get(public_url(registry, utm_source="mail"))["ETag"] in tags
+
+
+def test_an_unlocked_guest_gets_304_and_a_locked_one_the_passphrase_page(registry, items):
+    registry.privacy = Registry.Privacy.PROTECTED
+    registry.set_passphrase("open sesame")
+    registry.save()
+    guest = Client()
+    guest.post(reverse("registries:passphrase", args=[registry.slug]), {"passphrase": "open sesame"})
+    url = public_url(registry)
+    first = guest.get(url)
+    assert first.status_code == 200
+    assert _revalidate(guest, url, first)[0].status_code == 304
+
+    stranger = Client()
+    locked, _ = _revalidate(stranger, url, first)
+    assert locked.status_code == 302
+    assert locked["Location"].startswith(reverse("registries:passphrase", args=[registry.slug]))
+
+
+def test_a_page_with_a_message_is_rendered_and_never_revalidated(client, registry, items):
+    url = public_url(registry)
+    first = client.get(url)
+    storage = CookieStorage(client.get(url).wsgi_request)
+    storage.add(constants.INFO, "“Teapot” has already been reserved — thank you!")
+    message = storage._encode(storage._loaded_messages + storage._queued_messages)
+    client.cookies[CookieStorage.cookie_name] = message
+
+    again, _ = _revalidate(client, url, first)
+
+    assert again.status_code == 200
+    assert "has already been reserved" in again.content.decode()
+    assert "ETag" not in again
+
+
+def test_each_guest_gets_a_token_for_their_own_cookie(registry, items):
+    url = public_url(registry)
+    first, second = Client(), Client()
+    pages = [first.get(url), second.get(url)]
+    assert pages[1].templates == []  # the second guest got the page the first one made
+
+    tokens = [TOKEN.search(page.content.decode()).group(1) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert all(page.cookies["csrftoken"].value for page in pages)
+    # Each guest's token works with their own cookie (the form posts).
+    for client, token in zip((first, second), tokens, strict=True):
+        client.handler.enforce_csrf_checks = True
+        response = client.post(
+            reverse("reservations:off_registry", args=[registry.slug]),
+            {
+                "csrfmiddlewaretoken": token,
+                "gift-guest_name": "Pat",
+                "gift-guest_email": "pat@example.com",
+                "gift-description": "A picnic basket",
+                "gift-currency": "USD",
+            },
+        )
+        assert response.status_code == 302
+    assert OffRegistryGift.objects.count() == 2
+
+
+def test_the_etag_follows_the_csrf_cookie(registry, items):
+    guest = Client()
+    url = public_url(registry)
+    first = guest.get(url)
+    assert _revalidate(guest, url, first)[0].status_code == 304
+
+    guest.cookies.pop("csrftoken")  # cleared: the page's token no longer matches anything
+    again, _ = _revalidate(guest, url, first)
+
+    assert again.status_code == 200
+    assert TOKEN.search(again.content.decode())
+
+
+def test_a_page_that_asks_for_the_visitors_own_token_is_not_shared(registry, items, settings):
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["context_processors"].append("tests.caching.helpers.eager_token")
+    settings.TEMPLATES = templates
+    url = public_url(registry)
+    Client().get(url)
+
+    assert Client().get(url).templates  # rendered again: nothing was stored

@@ -1,0 +1,120 @@
+"""apps.items.tasks — thumbnails made in the worker when a picture is uploaded or imported,
+so that the first guest's page does no image processing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from sorl.thumbnail.base import ThumbnailBackend
+
+from apps.items import services as item_services
+from apps.items import tasks
+from apps.items.models import Item
+from apps.registries import services as registry_services
+from tests.caching.helpers import public_url
+from tests.factories import ItemFactory, image_file
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+THUMBNAIL_TAG = re.compile(r'{%\s*thumbnail\s+\S+\s+"(\d+x\d+)"([^%]*)%}')
+
+
+def _thumbnails() -> list[Path]:
+    return sorted((Path(settings.MEDIA_ROOT) / "cache").rglob("*.jpg"))
+
+
+def test_the_settings_list_every_size_the_templates_show():
+    shown = {}
+    for template in TEMPLATES.rglob("*.html"):
+        for geometry, options in THUMBNAIL_TAG.findall(template.read_text()):
+            shown[geometry] = options.strip()
+    made = {geometry for sizes in settings.WHISPER_THUMBNAILS.values() for geometry in sizes}
+    assert shown  # the pattern still finds the tags
+    assert set(shown) <= made
+    assert all(options.startswith('crop="center"') for options in shown.values()), shown
+
+
+def test_uploading_a_picture_makes_its_thumbnails(owner_client, registry, django_capture_on_commit_callbacks):
+    data = {"title": "Lamp", "price": "40.00", "currency": "USD", "quantity": "1", "priority": "2"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner_client.post(
+            reverse("items:add", args=[registry.slug]), {**data, "image": image_file("lamp.png", (800, 600))}
+        )
+    assert response.status_code == 302
+
+    thumbnails = _thumbnails()
+    assert len(thumbnails) == len(settings.WHISPER_THUMBNAILS["item"])
+
+
+def test_the_first_guest_does_no_image_processing(registry, django_capture_on_commit_callbacks, monkeypatch):
+    with django_capture_on_commit_callbacks(execute=True):
+        lamp = item_services.add_item(registry, Item(title="Lamp", image=image_file("lamp.png", (800, 600))))
+
+    def no_pillow(*args, **kwargs):
+        raise AssertionError("a thumbnail was made during the page view")
+
+    monkeypatch.setattr(ThumbnailBackend, "_create_thumbnail", no_pillow)
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(public_url(registry))
+
+    assert response.status_code == 200
+    card = response.content.decode().split(f'id="item-{lamp.pk}"')[1]
+    assert 'class="item-card__image" src="/media/cache/' in card
+    assert not [q for q in queries.captured_queries if "thumbnail_kvstore" in q["sql"]]
+
+
+def test_an_imported_picture_gets_thumbnails_too(registry, django_capture_on_commit_callbacks):
+    picture = image_file("import.jpg", (640, 480), fmt="JPEG").read()
+    with django_capture_on_commit_callbacks(execute=True):
+        # What the importer's prefill hands the service: an unsaved file.
+        item_services.add_item(registry, Item(title="Kettle", image=ContentFile(picture, name="k.jpg")))
+
+    assert len(_thumbnails()) == len(settings.WHISPER_THUMBNAILS["item"])
+
+
+def test_a_new_cover_photo_gets_its_thumbnails(premium_registry, django_capture_on_commit_callbacks):
+    registry = premium_registry
+    registry.cover_photo = image_file("cover.png", (2000, 1200))
+    with django_capture_on_commit_callbacks(execute=True):
+        registry_services.update_registry(registry)
+
+    assert len(_thumbnails()) == len(settings.WHISPER_THUMBNAILS["cover"])
+
+
+def test_only_a_new_picture_is_queued(registry, django_capture_on_commit_callbacks, monkeypatch):
+    lamp = ItemFactory(registry=registry, image=image_file("lamp.png"))
+    queued = []
+    monkeypatch.setattr(tasks.make_item_thumbnails, "delay", queued.append)
+    lamp = Item.objects.get(pk=lamp.pk)
+    lamp.title = "Brass lamp"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item_services.update_item(lamp)
+    assert queued == []
+
+    lamp.image = image_file("new.png")
+    with django_capture_on_commit_callbacks(execute=True):
+        item_services.update_item(lamp)
+    assert queued == [lamp.pk]
+
+
+def test_a_failed_save_queues_nothing(registry, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.make_item_thumbnails, "delay", queued.append)
+    monkeypatch.setattr(Item, "save", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        item_services.add_item(registry, Item(title="Lamp", image=image_file("lamp.png")))
+    assert queued == []
+
+
+def test_the_task_does_nothing_for_a_gift_that_is_gone(db):
+    tasks.make_item_thumbnails(987654)  # no error
+    assert _thumbnails() == []
