@@ -44,8 +44,8 @@ def test_shows_the_reservation(client, reservation):
     "make_token",
     [
         lambda r: r.token[:-2] + ("AA" if not r.token.endswith("AA") else "BB"),  # tampered signature
-        lambda r: signing.dumps(r.pk, salt="another.salt"),  # signed for something else
-        lambda r: signing.dumps(str(r.pk), salt=TOKEN_SALT),  # not an id
+        lambda r: signing.Signer(salt="another.salt").sign_object(r.pk),  # signed for something else
+        lambda r: signing.Signer(salt=TOKEN_SALT).sign_object(str(r.pk)),  # not an id
         lambda r: "not-a-token",
     ],
 )

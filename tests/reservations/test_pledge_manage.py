@@ -110,7 +110,7 @@ def test_a_tampered_token_is_a_404(client, pledge):
 
 def test_a_reservation_link_never_opens_a_pledge(client, pledge):
     """The same id signed for a reservation (another salt) is no pledge link."""
-    reservation_token = signing.dumps(pledge.pk, salt=TOKEN_SALT, compress=True)
+    reservation_token = signing.Signer(salt=TOKEN_SALT).sign_object(pledge.pk, compress=True)
 
     assert client.get(reverse("reservations:pledge_manage", args=[reservation_token])).status_code == 404
 

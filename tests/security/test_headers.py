@@ -131,8 +131,11 @@ def test_production_sends_the_security_headers_over_https(production, couple):
 
 
 def test_check_deploy_is_clean():
+    # A production process: none of the test run's own variables (the browser
+    # tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which --deploy rejects).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "whisper.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "whisper.example",
