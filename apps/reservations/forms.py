@@ -44,22 +44,31 @@ def _quantity_field(limit: int, **kwargs) -> forms.IntegerField:
     )
 
 
+# The guest's own fields, the same on every form a guest fills in.
+GUEST_LABELS = {"guest_name": "Your name", "guest_email": "Your email"}
+GUEST_WIDGETS = {
+    "guest_name": forms.TextInput(attrs={"autocomplete": "name"}),
+    "guest_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+    "message": forms.Textarea(attrs={"rows": 4}),
+}
+
+
+def _guest_help(what: str) -> dict[str, str]:
+    return {
+        "guest_email": "We send you a private link to change or cancel. No account needed.",
+        "message": f"The couple will see it with your {what}.",
+    }
+
+
 class ReserveForm(forms.ModelForm):
     """Quantity, name, email and an optional message to the couple."""
 
     class Meta:
         model = Reservation
         fields = ["quantity", "guest_name", "guest_email", "message"]
-        labels = {"guest_name": "Your name", "guest_email": "Your email"}
-        help_texts = {
-            "guest_email": "We send you a private link to change or cancel. No account needed.",
-            "message": "The couple will see it with your reservation.",
-        }
-        widgets = {
-            "guest_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "guest_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "message": forms.Textarea(attrs={"rows": 4}),
-        }
+        labels = GUEST_LABELS
+        widgets = GUEST_WIDGETS
+        help_texts = _guest_help("reservation")
 
     def __init__(self, *args, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -107,16 +116,9 @@ class PledgeForm(forms.ModelForm):
     class Meta:
         model = Pledge
         fields = ["amount", "guest_name", "guest_email", "message"]
-        labels = {"guest_name": "Your name", "guest_email": "Your email"}
-        help_texts = {
-            "guest_email": "We send you a private link to change or cancel. No account needed.",
-            "message": "The couple will see it with your contribution.",
-        }
-        widgets = {
-            "guest_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "guest_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "message": forms.Textarea(attrs={"rows": 4}),
-        }
+        labels = GUEST_LABELS
+        widgets = GUEST_WIDGETS
+        help_texts = _guest_help("contribution")
 
     def __init__(self, *args, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ from . import pledges
 from .forms import OffRegistryGiftForm, PledgeAmountForm, PledgeForm
 from .models import Pledge
 from .services import ReservationError
-from .views import _private
+from .views import _private, taken_meanwhile
 
 # Notes of gifts bought elsewhere one address may send to one registry.
 OFF_REGISTRY_RATE = "10/h"
@@ -65,14 +65,10 @@ def pledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except pledges.NotEnoughLeft as exc:
-            # Someone was quicker: say so, with the form's limit brought up to date.
-            item.refresh_from_db()
-            if not item.is_available:
-                messages.error(request, str(exc))
-                return redirect(registry)
-            form = PledgeForm(request.POST, item=item)
-            form.is_valid()
-            form.add_error(None, str(exc))
+            taken = taken_meanwhile(request, registry, item, PledgeForm, exc)
+            if isinstance(taken, HttpResponse):
+                return taken
+            form = taken
         except ReservationError as exc:
             form.add_error(None, str(exc))
         else:

@@ -36,6 +36,22 @@ def _private(response: HttpResponse) -> HttpResponse:
     return noindex(response)
 
 
+def taken_meanwhile(request: HttpRequest, registry: Registry, item, form_class, exc: Exception):
+    """Someone was quicker: say so, with the form's limit brought up to date.
+
+    Back to the registry when nothing is left; otherwise the guest's form
+    again, bound to what they typed, with the error on top.
+    """
+    item.refresh_from_db()
+    if not item.is_available:
+        messages.error(request, str(exc))
+        return redirect(registry)
+    form = form_class(request.POST, item=item)
+    form.is_valid()
+    form.add_error(None, str(exc))
+    return form
+
+
 @limit("WHISPER_RATE_RESERVE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -61,14 +77,10 @@ def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 message=form.cleaned_data["message"],
             )
         except services.NotAvailable as exc:
-            # Someone was quicker: say so, with the form's limit brought up to date.
-            item.refresh_from_db()
-            if not item.is_available:
-                messages.error(request, str(exc))
-                return redirect(registry)
-            form = ReserveForm(request.POST, item=item)
-            form.is_valid()
-            form.add_error(None, str(exc))
+            taken = taken_meanwhile(request, registry, item, ReserveForm, exc)
+            if isinstance(taken, HttpResponse):
+                return taken
+            form = taken
         except services.ReservationError as exc:
             form.add_error(None, str(exc))
         else:
