@@ -39,16 +39,28 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _clean_cache(settings):
-    """Each test gets an empty cache of its own on the real memcached.
+    """Each test gets an empty cache of its own on the real memcached (and in the process).
 
     A fresh key prefix per test, rather than a flush, so that test runs
     sharing one memcached (several developers, a stack test) never see or
     wipe each other's keys.
     """
     caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = f"t-{uuid.uuid4().hex[:12]}"
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    for alias in caches:
+        caches[alias]["KEY_PREFIX"] = prefix
     settings.CACHES = caches  # setting_changed resets the cache handlers
     yield
+
+
+@pytest.fixture(autouse=True)
+def _read_only_unseen():
+    """Each test starts with no memory of the read-only switch (apps.ops.read_only)."""
+    from apps.ops import read_only
+
+    read_only._clear_seen()
+    yield
+    read_only._clear_seen()
 
 
 @pytest.fixture(autouse=True)

@@ -128,3 +128,20 @@ def test_a_logged_in_couple_gets_the_same_page(owner_client):
     assert BACK_SOON in content
     assert "Log out" in content
     assert not Sample.objects.exists()
+
+
+def test_another_node_turning_it_on_refuses_writes_at_once_and_shows_the_banner_within_a_second(
+    client, monkeypatch
+):
+    assert BACK_SOON not in client.get(PAGE_URL).content.decode()  # this process has looked
+    # Another node flips the switch: the row and waffle's cache change, no signal reaches this process.
+    Switch.objects.filter(name=read_only.SWITCH).update(active=True)
+    Switch.objects.get(name=read_only.SWITCH).flush()
+
+    assert client.post(WRITE_URL, {"name": "hello"}).status_code == 503  # a write always asks
+    assert not Sample.objects.exists()
+    assert BACK_SOON not in client.get(PAGE_URL).content.decode()  # a read trusts its last look...
+
+    later = read_only.time.monotonic() + read_only.READ_CHECK_SECONDS
+    monkeypatch.setattr(read_only.time, "monotonic", lambda: later)
+    assert BACK_SOON in client.get(PAGE_URL).content.decode()  # ...for a second at most
