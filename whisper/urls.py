@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: it holds the guests' registry page, by far the busiest URL.
+    path("", include("apps.registries.urls")),
     path("", include("apps.pages.urls")),
     path("accounts/", include("apps.accounts.urls")),
-    path("", include("apps.registries.urls")),
     path("", include("apps.items.urls")),
     path("", include("apps.importer.urls")),
     path("", include("apps.reservations.urls")),

@@ -32,6 +32,7 @@ from apps.timelog.middleware import TimelogMiddleware
 QUERIES_HEADER = "X-Bench-Queries"
 BYPASS_HEADER = "X-Bench-Cache"
 BYPASS_HEADER_VALUE = "bypass"
+BYPASS_META = "HTTP_X_BENCH_CACHE"
 BYPASS_PARAM = "bench-nocache"
 
 
@@ -68,7 +69,8 @@ def cache_bypassed(request: HttpRequest) -> bool:
     """
     if not getattr(settings, "BENCH_ALLOW_CACHE_BYPASS", False):
         return False
-    return request.headers.get(BYPASS_HEADER) == BYPASS_HEADER_VALUE or BYPASS_PARAM in request.GET
+    # META, not request.headers: building the latter parses every header, on the busiest page.
+    return request.META.get(BYPASS_META) == BYPASS_HEADER_VALUE or BYPASS_PARAM in request.GET
 
 
 class _Counter:

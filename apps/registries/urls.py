@@ -4,6 +4,9 @@ from .views import checklist, owner, partners, public
 
 app_name = "registries"
 urlpatterns = [
+    # The guests' public page first: the busiest URL of the site is matched
+    # before any other (Django tries patterns in order).
+    path("r/<slug:slug>/", public.registry, name="public"),
     # The couple's side (login required, owners only).
     path("registries/", owner.mine, name="mine"),
     path("registries/new/", owner.create, name="create"),
@@ -19,6 +22,5 @@ urlpatterns = [
     path("invitations/<str:token>/", partners.invitation, name="invitation"),
     # The guests' side (no account).
     path("search/", public.search, name="search"),
-    path("r/<slug:slug>/", public.registry, name="public"),
     path("r/<slug:slug>/passphrase/", public.passphrase, name="passphrase"),
 ]

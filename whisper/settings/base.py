@@ -153,6 +153,22 @@ else:
         }
     }
 
+# Each web process also keeps the registry pages it served last in its own
+# memory (apps.registries.views.public): their keys carry the registry's
+# version, so a copy never goes stale, and a warm page needs no trip to
+# memcached for its 160 KB. At most 64 pages, about 10 MB per process.
+CACHES["process"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "whisper-process",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 64, "CULL_FREQUENCY": 4},
+}
+
+# Each web process keeps the registry rows behind the public pages it serves,
+# and PostgreSQL (LISTEN/NOTIFY) tells it when one changes: apps.registries.rows.
+# Only on PostgreSQL; off in the test settings (a test starts its own listener).
+WHISPER_LISTEN_FOR_REGISTRY_CHANGES = env_bool("WHISPER_LISTEN_FOR_REGISTRY_CHANGES", True)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # The site-wide cache middleware serves these pages to visitors without a

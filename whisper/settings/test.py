@@ -35,6 +35,9 @@ CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test run gets its own key prefix so parallel runs do not see each other.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
+# No listener threads holding connections to the test database (Django could
+# not drop it at the end); tests/registries/test_rows.py starts one itself.
+WHISPER_LISTEN_FOR_REGISTRY_CHANGES = False
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]
 # PayPal: the tests' loopback stand-in answers postbacks; a hang is cut short.

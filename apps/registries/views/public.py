@@ -6,29 +6,31 @@ passphrase so that changing the passphrase locks everybody out again. The
 registry's owners always get in.
 
 The public page is the busiest page of the site and is cached in layers keyed
-by the registry's and items' ``cache_version`` (see :class:`_Page`): a
-conditional GET costs one query, a guest's warm page one query and one cache
-read, an uncached page a constant handful of queries whatever the number of gifts.
+by the registry's and items' ``cache_version`` (see :class:`_Page`). For a
+guest without a session, the registry row comes from the web process's own
+copy, which PostgreSQL's notifications keep true (:mod:`apps.registries.rows`),
+and the page from the process's memory or memcached: a conditional GET or a
+warm page costs no query and no network round trip. Anyone else pays one
+query for the row. An uncached page takes a constant handful of queries
+whatever the number of gifts.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.middleware.csrf import get_token
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.text import compress_string
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
@@ -43,13 +45,15 @@ from apps.core.cache import (
 )
 from apps.core.ratelimit import limit
 from apps.ops import flags, read_only
+from apps.registries import rows
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
-from apps.reservations.forms import OffRegistryGiftForm
 
 SESSION_KEY = "registries.unlocked"  # {registry pk: fingerprint of its passphrase}
 WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address and registry)
 SEARCH_RESULTS = 50
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
+PROCESS_CACHE = "process"  # whisper/settings/base.py
 
 
 # Access helpers (the reservation views use them too) ---------------------
@@ -130,60 +134,9 @@ def filter_variant(params: QueryDict) -> str:
     return urlencode([(name, params[name]) for name in FILTER_PARAMS if name in params])
 
 
-@cache
-def _prepared_lookup(using: str) -> tuple[str, list[str], list[tuple[int, list, object]]]:
-    """SQL, column names and value converters of ``Registry.objects.get(slug=…)``, built once.
-
-    The ORM writes the SQL (its table, columns and quoting) and says how to
-    convert each column; only the slug changes from one request to the next.
-    """
-    compiler = Registry.objects.using(using).filter(slug="-").order_by().query.get_compiler(using)
-    sql, params = compiler.as_sql()
-    if list(params) != ["-"]:
-        raise ImproperlyConfigured(f"unexpected parameters in the registry lookup: {params!r}")
-    columns = [col for col, _sql, _alias in compiler.select]
-    converters = [(i, convs, col) for i, (convs, col) in compiler.get_converters(columns).items()]
-    return sql, [col.target.attname for col in columns], converters
-
-
-def _registry_or_404(slug: str) -> Registry:
-    """The registry at ``slug`` (one query), as ``get_object_or_404(Registry, slug=slug)``.
-
-    Without building the query each time: on this page's hot path (a 304,
-    a cached page) the ORM's query building costs more than the query.
-    """
-    using = router.db_for_read(Registry)
-    connection = connections[using]
-    sql, names, converters = _prepared_lookup(using)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [slug])
-        row = cursor.fetchone()
-    if row is None:
-        raise Http404("No registry at this address.")
-    values = list(row)
-    for i, convs, col in converters:
-        for convert in convs:
-            values[i] = convert(values[i], col, connection)
-    return Registry.from_db(using, names, values)
-
-
-def _csrf_placeholder() -> bytes:
-    """What ``{% csrf_token %}`` renders in a page shared between visitors.
-
-    Each response swaps in the visitor's own token. Derived from SECRET_KEY:
-    the same on every web node, and nobody can type it into a gift's title.
-    """
-    return _placeholder_for(settings.SECRET_KEY)
-
-
-@cache
-def _placeholder_for(secret_key: str) -> bytes:
-    digest = salted_hmac("registries.public.csrf", "placeholder", secret=secret_key).hexdigest()
-    return f"csrf-{digest}".encode()
-
-
-def _off_registry_form() -> OffRegistryGiftForm:
-    return OffRegistryGiftForm(prefix=OffRegistryGiftForm.PREFIX)
+def _process_cache():
+    """This process's own page cache (``CACHES["process"]``), or memcached's if there is none."""
+    return caches[PROCESS_CACHE if PROCESS_CACHE in settings.CACHES else DEFAULT_CACHE_ALIAS]
 
 
 class _Gifts:
@@ -228,8 +181,8 @@ class _Page:
     - conditional GET: the ETag is computed from the registry row alone, and
       a match is answered 304 before anything is rendered;
     - the whole page, for visitors without a session or pending messages
-      (nothing on it is theirs but the CSRF token of the "bought something
-      else" form, which each response swaps in): one cache entry;
+      (nothing on it is theirs: no login, no CSRF token, since the "bought
+      something else" form is a page of its own): one cache entry;
     - versioned template fragments (``registries/public.html``) for everyone
       else: the hero and the gift list by the registry's version, each card
       by its item's version, so that one reservation re-renders one card.
@@ -237,16 +190,22 @@ class _Page:
       note) stay outside them.
     """
 
-    def __init__(self, request: HttpRequest, registry: Registry, owner: bool, show_state: bool) -> None:
+    def __init__(
+        self, request: HttpRequest, registry: Registry, *, owner: bool, show_state: bool, anonymous: bool
+    ) -> None:
+        """``anonymous``: the request carries no session and no messages (``has_visitor_state``)."""
         self.request, self.registry, self.owner, self.show_state = request, registry, owner, show_state
         self.variant = filter_variant(request.GET)
         self.bypass = cache_bypassed(request) and BYPASS_CACHE in settings.CACHES
         # Messages are shown once: such a page is neither shared nor revalidated.
-        self.conditional = not self.bypass and not len(messages.get_messages(request))
-        self.shared = not self.bypass and not has_visitor_state(request)
+        self.conditional = not self.bypass and (anonymous or not len(messages.get_messages(request)))
+        self.shared = not self.bypass and anonymous
         self.fragment_cache = BYPASS_CACHE if self.bypass else DEFAULT_CACHE_ALIAS
+        self._etag = ""  # as computed for the conditional GET, while nothing else has changed
 
     def _visitor(self) -> str:
+        if self.shared:
+            return "guest"  # no session: nobody logged in, nothing unlocked
         user = self.request.user
         if user.is_authenticated:
             return f"{'owner' if self.owner else 'user'}:{user.pk}"
@@ -255,8 +214,9 @@ class _Page:
     def etag(self) -> str:
         """The ETag of what this visitor would get now, from the registry row and the request.
 
-        The CSRF cookie is part of it: a page revalidated with another cookie
-        would hold a token that no longer matches it.
+        The CSRF cookie is part of it when the page holds a token (the
+        logout form of a logged-in visitor): a page revalidated with another
+        cookie would hold a token that no longer matches it.
         """
         registry = self.registry
         return etag(
@@ -266,14 +226,14 @@ class _Page:
             self.variant,
             self.show_state,
             self._visitor(),
-            self.request.META.get("CSRF_COOKIE", ""),
+            "" if self.shared else self.request.META.get("CSRF_COOKIE", ""),
             read_only.for_request(self.request),
         )
 
     def _page_key(self) -> str:
         registry = self.registry
         return fragment_key(
-            "registry-page",
+            "registry-page-gz",  # (html, gzipped html); plain "registry-page" held html alone
             registry.pk,
             registry.cache_version,
             self.variant,
@@ -297,39 +257,70 @@ class _Page:
             # changes (apps.reservations.signals).
             "flags": flags.RequestFlags(None),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
-            # "I bought something not on the list" (posts to reservations:off_registry).
-            "off_registry_form": SimpleLazyObject(_off_registry_form),
             "fragment_cache": self.fragment_cache,
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
             **extra,
         }
 
-    def shared_html(self) -> bytes:
-        """The page every visitor without a session gets, with this visitor's CSRF token in it."""
-        key, placeholder = self._page_key(), _csrf_placeholder()
-        html = caches[DEFAULT_CACHE_ALIAS].get(key)
-        if html is None:
-            # Only the placeholder may stand for a token: if anything asks for
-            # the visitor's own token while rendering, the page is not shared.
+    def shared_response(self) -> HttpResponse:
+        """The page every visitor without a session gets: the same bytes for all of them.
+
+        Gzipped once, when it is stored, for browsers that accept it (all of
+        them): nginx passes a compressed answer through instead of
+        compressing 160 KB on every request. Nothing on the page is secret
+        (no token, no personal data), so compression leaks nothing (BREACH).
+        """
+        html, gzipped = self._shared_page()
+        if gzipped is not None and _ACCEPTS_GZIP.search(self.request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(gzipped)
+            response.headers["Content-Encoding"] = "gzip"
+            return response
+        return HttpResponse(html)
+
+    def _shared_page(self) -> tuple[bytes, bytes | None]:
+        """The shared page and its gzipped copy (None if the page turned out not to be shareable).
+
+        From this process's memory if it served the page since it last
+        changed, else from memcached (and kept in memory), else rendered.
+        """
+        key = self._page_key()
+        page = _process_cache().get(key)
+        if page is not None:
+            return page
+        page = caches[DEFAULT_CACHE_ALIAS].get(key)
+        if not (isinstance(page, tuple) and len(page) == 2):  # a miss (or what older code stored)
+            # Nothing on the page may be the visitor's own: if anything asked
+            # for a CSRF token while rendering, the page is not shared.
             meta = self.request.META
             needed = meta.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
-            context = self.context(csrf_token=placeholder.decode())
-            html = render_to_string(TEMPLATE, context, self.request).encode()
-            if not meta.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                caches[DEFAULT_CACHE_ALIAS].set(key, html, FRAGMENT_SECONDS)
+            html = render_to_string(TEMPLATE, self.context(), self.request).encode()
+            shareable = not meta.get("CSRF_COOKIE_NEEDS_UPDATE")
             if needed:
                 meta["CSRF_COOKIE_NEEDS_UPDATE"] = needed
-        return html.replace(placeholder, get_token(self.request).encode())
+            if not shareable:
+                return html, None
+            page = (html, compress_string(html))
+            caches[DEFAULT_CACHE_ALIAS].set(key, page, FRAGMENT_SECONDS)
+        _process_cache().set(key, page, FRAGMENT_SECONDS)
+        return page
+
+    def not_modified(self) -> HttpResponse | None:
+        """A 304 if the request's ``If-None-Match`` holds the page's current ETag, else None."""
+        self._etag = self.etag()
+        return get_conditional_response(self.request, etag=self._etag)
 
     def finish(self, response: HttpResponse) -> HttpResponse:
         """The headers every answer gets: validator, caching rules, robots."""
-        if self.conditional:
-            # After rendering: a new visitor's token comes with a new CSRF cookie.
-            response.headers.setdefault("ETag", self.etag())
-        # Every page holds the visitor's CSRF token: browsers only, and always revalidated.
-        patch_cache_control(response, private=True, no_cache=True)
-        patch_vary_headers(response, ["Cookie"])
+        if self.conditional and "ETag" not in response:
+            # Computed again after rendering, unless the page is shared: a
+            # new visitor's token comes with a new CSRF cookie.
+            response["ETag"] = self._etag if self._etag and self.shared else self.etag()
+        # A page may hold the visitor's own parts (their navigation, a CSRF
+        # token): browsers only, and always revalidated. (Set, not patched:
+        # the response is this view's own, with neither header yet.)
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["Vary"] = "Cookie, Accept-Encoding"
         return response if self.registry.privacy == Registry.Privacy.PUBLIC else noindex(response)
 
 
@@ -339,23 +330,25 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     """The registry's public page: the couple, then the gifts, filtered and sorted.
 
     Cached in layers (see the module docstring): a conditional GET is
-    answered 304 from the registry row alone; a visitor without a session
+    answered 304 from the (cached) registry row alone; a visitor without a session
     gets the whole page from one cache entry; anyone else gets a page whose
     hero, gift list and gift cards come from versioned fragments.
     """
-    registry = _registry_or_404(slug)
-    owner = is_owner(request, registry)
+    # No session and no messages: nobody is logged in, and the visitor may
+    # get this process's copy of the registry row.
+    anonymous = not has_visitor_state(request)
+    registry = rows.registry_or_404(slug, shared=anonymous)
+    owner = not anonymous and is_owner(request, registry)
     if locked := gate(request, registry, owner=owner):
         return locked
     # The couple may have chosen not to see what was reserved before the event.
     show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
-    page = _Page(request, registry, owner, show_state)
-    if page.conditional and "HTTP_IF_NONE_MATCH" in request.META:
-        not_modified = get_conditional_response(request, etag=page.etag())
-        if not_modified is not None:
-            return page.finish(not_modified)
+    page = _Page(request, registry, owner=owner, show_state=show_state, anonymous=anonymous)
+    conditional = page.conditional and "HTTP_IF_NONE_MATCH" in request.META
+    if conditional and (not_modified := page.not_modified()) is not None:
+        return page.finish(not_modified)
     if page.shared:
-        return page.finish(HttpResponse(page.shared_html()))
+        return page.finish(page.shared_response())
     return page.finish(render(request, TEMPLATE, page.context()))
 
 
