@@ -6,8 +6,8 @@ duration in milliseconds, the number of SQL queries and whether the response
 came from a cache. It sits first in ``MIDDLEWARE`` so it measures everything
 below it, and costs a few microseconds: the queries are counted by an
 execute wrapper on the connection (no ``DEBUG`` needed), the line is formatted
-directly (only its strings go through ``json.dumps``) and handed to logging
-as one record.
+directly (only its strings go through ``json.dumps``) and written by the
+timelog's own file handler as it is, without a logging record.
 """
 
 from __future__ import annotations
@@ -71,21 +71,31 @@ class SharedRotatingFileHandler(RotatingFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            now = time.monotonic()
-            if self.stream is not None and now >= self._next_check:
-                self._next_check = now + self.RECHECK_SECONDS
-                self._reopen_if_moved()
-            if self.stream is None:
-                self.stream = self._open()
-            line = self.format(record) + "\n"
-            if self.maxBytes > 0 and self.stream.seek(0, 2) + len(line) > self.maxBytes:
-                self.doRollover()
-                if self.stream is None:  # delay=True leaves it closed
-                    self.stream = self._open()
-            self.stream.write(line)
-            self.stream.flush()
+            self._write(self.format(record) + "\n")
         except Exception:
             self.handleError(record)
+
+    def write_line(self, line: str) -> None:
+        """Write one finished line, as ``handle()`` would, without making a ``LogRecord`` first."""
+        with self.lock:
+            try:
+                self._write(line + "\n")
+            except Exception:
+                self.handleError(logging.makeLogRecord({"msg": line, "name": LOGGER_NAME}))
+
+    def _write(self, line: str) -> None:
+        now = time.monotonic()
+        if self.stream is not None and now >= self._next_check:
+            self._next_check = now + self.RECHECK_SECONDS
+            self._reopen_if_moved()
+        if self.stream is None:
+            self.stream = self._open()
+        if self.maxBytes > 0 and self.stream.seek(0, 2) + len(line) > self.maxBytes:
+            self.doRollover()
+            if self.stream is None:  # delay=True leaves it closed
+                self.stream = self._open()
+        self.stream.write(line)
+        self.stream.flush()
 
 
 def get_logger(path: Path | str | None = None) -> logging.Logger:
@@ -166,11 +176,24 @@ class TimelogMiddleware:
                 f'"method":{_quote(request.method or "")},"status":{status},"ms":{elapsed_ms:.2f},'
                 f'"queries":{counter.count},"cached":{"true" if cached else "false"}}}'
             )
-            # One record, made directly: logger.info() would also walk the stack for the caller.
             if self.logger.isEnabledFor(logging.INFO):
-                self.logger.handle(
-                    self.logger.makeRecord(LOGGER_NAME, logging.INFO, __file__, 0, line, (), None)
-                )
+                self._log(line)
+
+    def _log(self, line: str) -> None:
+        """Hand ``line`` to the timelog's handlers: ours take the text as it is.
+
+        Making a ``LogRecord`` and formatting it back costs more than writing
+        the line; a handler added by the logging settings still gets a record.
+        """
+        record = None
+        for handler in self.logger.handlers:
+            if isinstance(handler, SharedRotatingFileHandler):
+                handler.write_line(line)
+                continue
+            if record is None:
+                record = self.logger.makeRecord(LOGGER_NAME, logging.INFO, __file__, 0, line, (), None)
+            if record.levelno >= handler.level:
+                handler.handle(record)
 
     def _timestamp(self) -> str:
         """Now, in ISO 8601 UTC with milliseconds; the seconds part is reused within a second."""
