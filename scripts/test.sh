@@ -5,17 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-# Our servers listen on ports inside Linux's ephemeral range (32768-60999), so
-# an outgoing connection of the run itself (to PostgreSQL, say) can hold one as
-# its local port just when a test wants to listen there. Reserve them for the
-# run (as root, where the kernel lets us) and put the old value back after.
-RESERVED=/proc/sys/net/ipv4/ip_local_reserved_ports
-OLD_RESERVED=""
-if [ -w "$RESERVED" ]; then
-  OLD_RESERVED="$(cat "$RESERVED")"
-  echo "51200-52299,55400-56599,58000-58999${OLD_RESERVED:+,$OLD_RESERVED}" >"$RESERVED" || true
-fi
-restore_reserved() { [ -w "$RESERVED" ] && echo "$OLD_RESERVED" >"$RESERVED" || true; }
+# Our servers' ports, reserved from Linux's ephemeral range for the run
+# (scripts/reserved-ports.sh); the old value is put back after.
+scripts/reserved-ports.sh add
+added=$?
+restore_reserved() { [ "$added" -eq 0 ] && scripts/reserved-ports.sh restore; }
 
 scripts/services.sh up || exit 1
 trap 'scripts/services.sh down; restore_reserved' EXIT
