@@ -56,7 +56,11 @@ def _guest_loop(
             else:
                 token = guest.open_form(slug, pk)
                 response = guest.post_reservation(slug, pk, token)
+        except requests.HTTPError as exc:  # the form itself answered an error (a 503 while it is down)
+            response = exc.response
         except (requests.RequestException, ValueError):
+            response = None
+        if response is None:
             answer = Answer(time.monotonic(), kind, 0, friendly=False)
         else:
             friendly = response.status_code != 503 or (
