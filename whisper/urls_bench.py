@@ -1,14 +1,17 @@
 """The benchmark's URLconf (whisper.settings.bench only): the site plus /bench/floor/ and /bench/sleep/."""
 
-from django.urls import include, path
+from django.urls import path
 
 from apps.core import bench_views
 from whisper.urls import handler400, handler403, handler404, handler500
+from whisper.urls import urlpatterns as site_urlpatterns
 
+# The site's own patterns at the same depth as in production (not nested in
+# an include): the pages resolve here exactly as they do without the benchmark.
 urlpatterns = [
     path("bench/floor/", bench_views.floor, name="bench-floor"),
     path("bench/sleep/", bench_views.sleep, name="bench-sleep"),
-    path("", include("whisper.urls")),
+    *site_urlpatterns,
 ]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
