@@ -223,9 +223,9 @@ def registry_or_404(slug: str, *, shared: bool = False):
     """
     from apps.registries.models import Registry
 
-    using = _database()
-    sql, names, converters = _prepared_lookup(using)
     rows = board() if shared else None
+    using = rows.using if rows is not None else _database()
+    sql, names, converters = _prepared_lookup(using)
     if rows is not None:
         values = rows.get(slug)
         if values is not None:

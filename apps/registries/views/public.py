@@ -22,7 +22,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,6 +54,8 @@ WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address an
 SEARCH_RESULTS = 50
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 PROCESS_CACHE = "process"  # whisper/settings/base.py
+# Headers that are evaluated before If-None-Match (get_conditional_response does it all).
+_PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 # Access helpers (the reservation views use them too) ---------------------
@@ -195,7 +197,8 @@ class _Page:
     ) -> None:
         """``anonymous``: the request carries no session and no messages (``has_visitor_state``)."""
         self.request, self.registry, self.owner, self.show_state = request, registry, owner, show_state
-        self.variant = filter_variant(request.GET)
+        # (No query string, no filters: the QueryDict is not even parsed.)
+        self.variant = filter_variant(request.GET) if request.META.get("QUERY_STRING") else ""
         self.bypass = cache_bypassed(request) and BYPASS_CACHE in settings.CACHES
         # Messages are shown once: such a page is neither shared nor revalidated.
         self.conditional = not self.bypass and (anonymous or not len(messages.get_messages(request)))
@@ -308,6 +311,9 @@ class _Page:
     def not_modified(self) -> HttpResponse | None:
         """A 304 if the request's ``If-None-Match`` holds the page's current ETag, else None."""
         self._etag = self.etag()
+        meta = self.request.META
+        if meta["HTTP_IF_NONE_MATCH"] == self._etag and not any(name in meta for name in _PRECONDITIONS):
+            return HttpResponseNotModified()  # the ETag sent back as it was given: the usual case
         return get_conditional_response(self.request, etag=self._etag)
 
     def finish(self, response: HttpResponse) -> HttpResponse:
