@@ -9,13 +9,15 @@ keeps the rows it read, and PostgreSQL tells it when one changes:
 
 - a trigger (migration ``registries.0004``) sends ``NOTIFY
   whisper_registry_changed`` with the slug of every registry row updated or
-  deleted, by anyone. PostgreSQL delivers it when the transaction commits;
+  deleted, by anyone (an empty one for a TRUNCATE: every copy goes).
+  PostgreSQL delivers it when the transaction commits;
 - each process has one listener thread (:class:`Board`) on a connection of
   its own, which drops the copy of that slug on arrival.
 
-A copy is used only while the listener is connected: when its connection
-breaks (a PostgreSQL restart), every copy is dropped and requests read the
-database until it is listening again. A copy is stored only if no
+A copy is used only while the listener is connected and its connection
+answered within the last ``3 × PING_SECONDS``: when it breaks (a PostgreSQL
+restart), every copy is dropped and requests read the database until it is
+listening again. A copy is stored only if no
 notification arrived while it was being read (``Board.generation``), so a
 read racing a change never stores the old row, and only outside a
 transaction, so it is committed data. Copies also expire after
@@ -54,6 +56,17 @@ MAX_ROWS = 5000
 PING_SECONDS = 5.0
 # Between attempts to connect again, doubling up to the second value.
 RETRY_SECONDS = (0.5, 10.0)
+# The listener's connection: TCP keepalives and a send timeout, so that a peer gone
+# without a word (a failover, a partition) is noticed in seconds, not minutes.
+LISTENER_OPTIONS = {
+    "autocommit": True,
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+}
 
 
 class Board:
@@ -67,23 +80,28 @@ class Board:
         self.pid = os.getpid()
         self.listening = False  # True while the listener's connection is up
         self.generation = 0  # goes up with every notification, connection and disconnection
+        self.alive_at = 0.0  # when the listener's connection last proved alive (monotonic)
         self._rows: dict[str, tuple[float, tuple]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     # Reading and storing (request threads) --------------------------------
+    def trusted(self, now: float) -> bool:
+        """Listening, and the connection answered lately (it may have died without a word)."""
+        return self.listening and now - self.alive_at < 3 * PING_SECONDS
+
     def get(self, slug: str) -> tuple | None:
         """The copy of ``slug``'s row, or None (none, expired, or not listening)."""
-        entry = self._rows.get(slug)
-        if entry is None or not self.listening or time.monotonic() - entry[0] > ROW_SECONDS:
+        entry, now = self._rows.get(slug), time.monotonic()
+        if entry is None or now - entry[0] > ROW_SECONDS or not self.trusted(now):
             return None
         return entry[1]
 
     def put(self, slug: str, values: tuple, generation: int) -> bool:
         """Keep ``values`` for ``slug`` if nothing changed since ``generation`` was read."""
         with self._lock:
-            if not self.listening or generation != self.generation:
+            if generation != self.generation or not self.trusted(time.monotonic()):
                 return False
             if len(self._rows) >= MAX_ROWS:
                 self._rows.clear()
@@ -127,17 +145,18 @@ class Board:
         delay, failing = RETRY_SECONDS[0], False
         while not self._stopping.is_set():
             try:
-                with psycopg.connect(**params, autocommit=True, connect_timeout=5) as connection:
+                with psycopg.connect(**{**params, **LISTENER_OPTIONS}) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self.forget()  # whatever was read before may have missed a notification
+                    self.alive_at = time.monotonic()
                     self.listening, delay = True, RETRY_SECONDS[0]
                     if failing:
                         logger.warning("registry rows: listening again")
                         failing = False
                     self._receive(connection)
-            except psycopg.Error as exc:
+            except Exception as exc:  # psycopg's errors, and anything else: never end the thread
                 if not failing and not self._stopping.is_set():
-                    logger.warning("registry rows: listener disconnected (%s); reading the database", exc)
+                    logger.warning("registry rows: listener disconnected (%r); reading the database", exc)
                 failing = True
             finally:
                 self.listening = False
@@ -146,15 +165,15 @@ class Board:
             delay = min(delay * 2, RETRY_SECONDS[1])
 
     def _receive(self, connection: psycopg.Connection) -> None:
-        last_heard = time.monotonic()
         while not self._stopping.is_set():
             # A second at a time, so that stop() never waits long.
             for notify in connection.notifies(timeout=1.0):
-                last_heard = time.monotonic()
-                self.forget(notify.payload)
-            if time.monotonic() - last_heard > PING_SECONDS:
-                connection.execute("SELECT 1")  # raises if the connection died silently
-                last_heard = time.monotonic()
+                self.alive_at = time.monotonic()
+                self.forget(notify.payload or None)  # "" (a TRUNCATE): every copy
+            if time.monotonic() - self.alive_at > PING_SECONDS:
+                # A connection can die without a word (a failover, a partition): ask it.
+                connection.execute("SELECT 1")
+                self.alive_at = time.monotonic()
 
 
 def _database() -> str:

@@ -175,3 +175,22 @@ def test_the_public_page_and_its_304_cost_no_query_and_follow_every_change(regis
 def test_nothing_listens_where_the_settings_say_so(settings):
     settings.WHISPER_LISTEN_FOR_REGISTRY_CHANGES = False
     assert rows.board() is None
+
+
+def test_a_truncate_drops_every_copy(registry, board):
+    rows.registry_or_404(registry.slug, shared=True)
+    assert board.get(registry.slug) is not None
+
+    with connection.cursor() as cursor:  # manage.py flush, a restore: no row triggers fire
+        cursor.execute("TRUNCATE registries_registry CASCADE")
+
+    assert _wait(lambda: board.get(registry.slug) is None)
+    with pytest.raises(Http404):
+        rows.registry_or_404(registry.slug, shared=True)
+
+
+def test_a_listener_whose_connection_stopped_answering_is_not_trusted(board):
+    # A peer gone without a word: no error, no notification, until a ping fails.
+    now = time.monotonic()
+    assert board.trusted(now)
+    assert not board.trusted(board.alive_at + 3 * rows.PING_SECONDS)

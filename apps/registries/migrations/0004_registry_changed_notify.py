@@ -2,7 +2,7 @@
 
 A trigger sends ``NOTIFY whisper_registry_changed, '<slug>'`` for every row
 updated or deleted, whoever changes it (the ORM, the admin, a script, a
-migration). PostgreSQL delivers notifications only when the transaction
+migration), and an empty one for a TRUNCATE. PostgreSQL delivers notifications only when the transaction
 commits, and drops them when it rolls back: exactly when a cached copy of
 the row goes stale. :mod:`apps.registries.rows` listens. Nothing on SQLite
 (``make run``), which has no listeners.
@@ -25,8 +25,24 @@ CREATE = [
         AFTER UPDATE OR DELETE ON registries_registry
         FOR EACH ROW EXECUTE FUNCTION whisper_registry_changed()
     """,
+    # A TRUNCATE (manage.py flush, say) has no rows: an empty slug says "every copy".
+    """
+    CREATE OR REPLACE FUNCTION whisper_registries_truncated() RETURNS trigger AS $$
+    BEGIN
+        PERFORM pg_notify('whisper_registry_changed', '');
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER whisper_registries_truncated
+        AFTER TRUNCATE ON registries_registry
+        FOR EACH STATEMENT EXECUTE FUNCTION whisper_registries_truncated()
+    """,
 ]
 DROP = [
+    "DROP TRIGGER IF EXISTS whisper_registries_truncated ON registries_registry",
+    "DROP FUNCTION IF EXISTS whisper_registries_truncated()",
     "DROP TRIGGER IF EXISTS whisper_registry_changed ON registries_registry",
     "DROP FUNCTION IF EXISTS whisper_registry_changed()",
 ]
