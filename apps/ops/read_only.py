@@ -29,6 +29,7 @@ RETRY_AFTER_SECONDS = 300
 READ_CHECK_SECONDS = 1.0
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _seen: tuple[float, bool] | None = None  # (monotonic time of the look, active)
+_now = time.monotonic  # (the tests move this clock, not the process's)
 
 
 def is_active() -> bool:
@@ -47,7 +48,7 @@ def for_request(request: HttpRequest) -> bool:
 
 def _recently_active() -> bool:
     global _seen
-    seen, now = _seen, time.monotonic()
+    seen, now = _seen, _now()
     if seen is None or now - seen[0] >= READ_CHECK_SECONDS:
         seen = _seen = (now, is_active())
     return seen[1]
