@@ -386,7 +386,9 @@ def current_status(row: Row) -> int:
     the whole page instead of the 304.
     """
     if row.expect == 304:
-        row.headers["If-None-Match"] = requests.get(BASE + row.path, timeout=30).headers.get("ETag", "")
+        headers = {name: value for name, value in row.headers.items() if name != "If-None-Match"}
+        page = requests.get(BASE + row.path, headers=headers, timeout=30)
+        row.headers["If-None-Match"] = page.headers.get("ETag", "")
     return requests.get(BASE + row.path, headers=row.headers, timeout=30, allow_redirects=False).status_code
 
 
@@ -489,11 +491,12 @@ def main() -> int:
     os.environ.setdefault("NGINX_ACCESS_LOG", "off")
     # Steady state: no worker recycled (and rebooting Django) in the middle of a row.
     os.environ.setdefault("GUNICORN_MAX_REQUESTS", "0")
-    # Our ports, kept out of the ephemeral range for the run (only if nobody else did).
-    reserved = subprocess.run([str(RESERVED_PORTS), "add"], cwd=ROOT, check=False).returncode == 0
-    sh(SERVICES, "up")
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    reserved = False
     try:
+        # Our ports, kept out of the ephemeral range for the run (only if nobody else did).
+        reserved = subprocess.run([str(RESERVED_PORTS), "add"], cwd=ROOT, check=False).returncode == 0
+        sh(SERVICES, "up")
         sh(STACK, "down")  # a stack left running may run older code
         sh(STACK, "prepare")
         seed()

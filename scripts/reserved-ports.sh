@@ -7,8 +7,10 @@
 #   scripts/reserved-ports.sh add       reserve ours; the old value is kept in .run/
 #   scripts/reserved-ports.sh restore   put the old value back
 #
-# "add" while they are already added (a bench inside a test run) changes
-# nothing and says so with exit status 3: only the first caller restores.
+# The saved file names the process that added them (the caller). "add" while
+# that process still runs (a bench during a test run) changes nothing and
+# exits 3: only the first caller restores. A file left by a run that died is
+# taken over, with the value it saved.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESERVED=/proc/sys/net/ipv4/ip_local_reserved_ports
@@ -18,17 +20,22 @@ OURS="51200-52299,55400-56599,58000-58999"
 case "${1:-}" in
   add)
     [ -w "$RESERVED" ] || exit 0
-    # Already added by a run still going (a saved value left by a run that
-    # died, while ours are not reserved, is stale: start afresh).
-    [ -f "$SAVED" ] && grep -q "${OURS%%,*}" "$RESERVED" && exit 3
+    if [ -f "$SAVED" ]; then
+      owner="$(head -n 1 "$SAVED")"
+      if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
+        exit 3
+      fi
+      old="$(tail -n +2 "$SAVED")"
+    else
+      old="$(cat "$RESERVED")"
+    fi
     mkdir -p "$ROOT/.run"
-    old="$(cat "$RESERVED")"
-    echo "$old" >"$SAVED"
+    printf '%s\n%s\n' "$PPID" "$old" >"$SAVED"
     echo "$OURS${old:+,$old}" >"$RESERVED" || true
     ;;
   restore)
     [ -w "$RESERVED" ] && [ -f "$SAVED" ] || exit 0
-    cat "$SAVED" >"$RESERVED" || true
+    tail -n +2 "$SAVED" >"$RESERVED" || true
     rm -f "$SAVED"
     ;;
   *) echo "usage: $0 add|restore" >&2; exit 2 ;;

@@ -7,12 +7,13 @@ BIN=.venv/bin
 
 # Our servers' ports, reserved from Linux's ephemeral range for the run
 # (scripts/reserved-ports.sh); the old value is put back after.
+added=1
+restore_reserved() { [ "$added" -eq 0 ] && scripts/reserved-ports.sh restore; }
+trap 'scripts/services.sh down; restore_reserved' EXIT
 scripts/reserved-ports.sh add
 added=$?
-restore_reserved() { [ "$added" -eq 0 ] && scripts/reserved-ports.sh restore; }
 
 scripts/services.sh up || exit 1
-trap 'scripts/services.sh down; restore_reserved' EXIT
 
 status=0
 echo "== ruff"
