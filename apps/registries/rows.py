@@ -81,7 +81,8 @@ class Board:
         self.listening = False  # True while the listener's connection is up
         self.generation = 0  # goes up with every notification, connection and disconnection
         self.alive_at = 0.0  # when the listener's connection last proved alive (monotonic)
-        self._rows: dict[str, tuple[float, tuple]] = {}
+        # slug: (stored at, Registry), the object handed to every guest request: read-only
+        self._rows: dict[str, tuple[float, object]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -91,21 +92,21 @@ class Board:
         """Listening, and the connection answered lately (it may have died without a word)."""
         return self.listening and now - self.alive_at < 3 * PING_SECONDS
 
-    def get(self, slug: str) -> tuple | None:
-        """The copy of ``slug``'s row, or None (none, expired, or not listening)."""
+    def get(self, slug: str):
+        """The copy of ``slug``'s registry, or None (none, expired, or not listening)."""
         entry, now = self._rows.get(slug), time.monotonic()
         if entry is None or now - entry[0] > ROW_SECONDS or not self.trusted(now):
             return None
         return entry[1]
 
-    def put(self, slug: str, values: tuple, generation: int) -> bool:
-        """Keep ``values`` for ``slug`` if nothing changed since ``generation`` was read."""
+    def put(self, slug: str, registry, generation: int) -> bool:
+        """Keep ``registry`` for ``slug`` if nothing changed since ``generation`` was read."""
         with self._lock:
             if generation != self.generation or not self.trusted(time.monotonic()):
                 return False
             if len(self._rows) >= MAX_ROWS:
                 self._rows.clear()
-            self._rows[slug] = (time.monotonic(), values)
+            self._rows[slug] = (time.monotonic(), registry)
             return True
 
     def forget(self, slug: str | None = None) -> None:
@@ -236,9 +237,11 @@ def registry_or_404(slug: str, *, shared: bool = False):
     """The registry at ``slug``, as ``get_object_or_404(Registry, slug=slug)``.
 
     ``shared``: the caller serves a visitor without a session or messages, who
-    may get this process's copy of the row (no query at all). Otherwise, or
-    without a copy, one query, with SQL built once per process (on this
-    page's hot path the ORM's query building costs more than the query).
+    may get this process's copy (no query at all): the same ``Registry``
+    object for every such request until the row changes, so such callers
+    read it and never change it. Otherwise, or without a copy, one query,
+    with SQL built once per process (on this page's hot path the ORM's query
+    building costs more than the query).
     """
     from apps.registries.models import Registry
 
@@ -246,9 +249,9 @@ def registry_or_404(slug: str, *, shared: bool = False):
     using = rows.using if rows is not None else _database()
     sql, names, converters = _prepared_lookup(using)
     if rows is not None:
-        values = rows.get(slug)
-        if values is not None:
-            return Registry.from_db(using, names, list(values))
+        registry = rows.get(slug)
+        if registry is not None:
+            return registry
         generation = rows.generation
 
     connection = connections[using]
@@ -261,6 +264,7 @@ def registry_or_404(slug: str, *, shared: bool = False):
     for i, convs, col in converters:
         for convert in convs:
             values[i] = convert(values[i], col, connection)
+    registry = Registry.from_db(using, names, values)
     if rows is not None and not connection.in_atomic_block:
-        rows.put(slug, tuple(values), generation)
-    return Registry.from_db(using, names, values)
+        rows.put(slug, registry, generation)
+    return registry

@@ -92,6 +92,7 @@ def test_a_guest_gets_the_row_without_a_query_until_it_changes(registry, board):
 
     again, queries = _counted(rows.registry_or_404, registry.slug, shared=True)
     assert queries == 0
+    assert again is first  # one object for every guest request until the row changes
     assert (again.pk, again.cache_version) == (registry.pk, registry.cache_version)
     assert again.title == registry.title
 
@@ -122,10 +123,10 @@ def test_an_old_address_stops_working_as_soon_as_the_couple_changes_it(registry,
 
 def test_a_row_read_while_it_changed_is_not_kept(registry, board):
     generation = board.generation
-    values = (registry.pk,)  # what a request read just before the change committed
+    stale = Registry.objects.get(pk=registry.pk)  # what a request read just before the change committed
     board.forget(registry.slug)  # the change's notification arrives before the request stores it
 
-    assert board.put(registry.slug, values, generation) is False
+    assert board.put(registry.slug, stale, generation) is False
     assert board.get(registry.slug) is None
 
 
