@@ -16,7 +16,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from sorl.thumbnail import get_thumbnail
+from sorl.thumbnail import default, get_thumbnail
 
 from apps.registries.models import Registry
 
@@ -31,11 +31,20 @@ OPTIONS = {"crop": "center"}
 def make_thumbnails_of(image: FieldFile, kind: str) -> list[str]:
     """Make (or find) every thumbnail of ``image`` that pages of ``kind`` show; their URLs.
 
-    Idempotent: a thumbnail sorl already knows is looked up, not made again.
+    Idempotent: a thumbnail sorl already knows is looked up, not made again,
+    unless its file is gone (a wiped media folder): sorl's record of it
+    would otherwise outlive it, and pages would link to nothing.
     """
     if not image:
         return []
-    return [get_thumbnail(image, geometry, **OPTIONS).url for geometry in settings.WHISPER_THUMBNAILS[kind]]
+    urls = []
+    for geometry in settings.WHISPER_THUMBNAILS[kind]:
+        thumbnail = get_thumbnail(image, geometry, **OPTIONS)
+        if not thumbnail.exists():
+            default.kvstore.delete(thumbnail)
+            thumbnail = get_thumbnail(image, geometry, **OPTIONS)
+        urls.append(thumbnail.url)
+    return urls
 
 
 def make_thumbnails_on_commit(instance: Item | Registry) -> None:

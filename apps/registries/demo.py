@@ -27,6 +27,7 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from apps.accounts.models import User
 from apps.items.models import Item
+from apps.items.tasks import make_thumbnails_of
 from apps.payments.models import Order, Plan
 from apps.registries.models import Registry
 from apps.reservations.models import Reservation
@@ -382,13 +383,19 @@ def _draw_item_picture(item: Item, *, save: bool) -> None:
 
 
 def _repair_pictures(registry: Registry, created: list[str]) -> None:
-    """Draw pictures again for items whose file is gone (say, a wiped MEDIA_ROOT)."""
+    """Draw pictures again for items whose file is gone (say, a wiped MEDIA_ROOT); make their thumbnails.
+
+    The thumbnails are made here rather than by the first page that shows
+    them, and made again when their files are gone but sorl still knows them.
+    """
     repaired = 0
     for item in registry.items.exclude(image=""):
         if not _file_exists(item.image):
             _draw_item_picture(item, save=False)
             item.save(update_fields=["image"])
             repaired += 1
+        make_thumbnails_of(item.image, "item")
+    make_thumbnails_of(registry.cover_photo, "cover")
     if repaired:
         created.append(f"{repaired} pictures")
 

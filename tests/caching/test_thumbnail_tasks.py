@@ -118,3 +118,17 @@ def test_a_failed_save_queues_nothing(registry, django_capture_on_commit_callbac
 def test_the_task_does_nothing_for_a_gift_that_is_gone(db):
     tasks.make_item_thumbnails(987654)  # no error
     assert _thumbnails() == []
+
+
+def test_thumbnails_whose_files_are_gone_are_made_again(registry):
+    item = ItemFactory(registry=registry, image=image_file("lamp.jpg"))
+    urls = tasks.make_thumbnails_of(item.image, "item")
+    made = _thumbnails()
+    assert len(made) == len(settings.WHISPER_THUMBNAILS["item"])
+    for path in made:  # a wiped media folder: sorl still knows them
+        path.unlink()
+
+    again = tasks.make_thumbnails_of(item.image, "item")
+
+    assert again == urls  # the same addresses, which cached pages already link to
+    assert _thumbnails() == made
