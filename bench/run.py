@@ -43,6 +43,8 @@ RESERVE_LUA = ROOT / "bench" / "reserve.lua"
 
 SLUG = "alex-and-sam"  # the demo registry (DESIGN.md contract)
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "whisper-demo"
+# The table's order. "reserve" is the last row Django answers: the mail tasks
+# it queues keep the celery worker busy for a while.
 ROW_NAMES = (
     "floor",
     "floor_no_timelog",
@@ -55,20 +57,12 @@ ROW_NAMES = (
     "static",
     "thumbnail",
 )
-# Pages nginx serves alone first. Then the rows Django answers, each between
-# two runs of the floor: its ratio is to the mean of those two, so that the
-# machine's drift during the run (other tenants, CPU clocks) cancels out.
-# "reserve" last, because the mail tasks it queues keep the celery worker busy.
+# Pages nginx serves alone first. Then the rows Django answers, in the
+# table's order, each between two runs of the floor: its ratio is to the mean
+# of those two, so that the machine's drift during the run (other tenants,
+# CPU clocks) cancels out.
 NGINX_ROWS = ("static", "thumbnail")
-DJANGO_ROWS = (
-    "floor_no_timelog",
-    "registry_warm",
-    "registry_warm_gzip",
-    "registry_cold",
-    "registry_304",
-    "dashboard",
-    "reserve",
-)
+DJANGO_ROWS = tuple(name for name in ROW_NAMES if name not in ("floor", *NGINX_ROWS))
 STATIC_SAMPLE = "/static/bench/sample-20k.txt"
 QUERIES_HEADER = "X-Bench-Queries"  # apps.core.bench_views
 BYPASS = {"X-Bench-Cache": "bypass"}
@@ -389,6 +383,11 @@ def current_status(row: Row) -> int:
         headers = {name: value for name, value in row.headers.items() if name != "If-None-Match"}
         page = requests.get(BASE + row.path, headers=headers, timeout=30)
         row.headers["If-None-Match"] = page.headers.get("ETag", "")
+    return status_of(row)
+
+
+def status_of(row: Row) -> int:
+    """The status one request of ``row`` gets, as wrk sends it."""
     return requests.get(BASE + row.path, headers=row.headers, timeout=30, allow_redirects=False).status_code
 
 
@@ -416,15 +415,13 @@ def measure(row: Row, attempts: int = 2) -> None:
     if result["requests"] == 0 or result["errors"] > result["requests"] / 100:
         row.skip(f"{result['errors']} of {result['requests']} requests failed")
         return
-    if not row.script:
-        after = requests.get(BASE + row.path, headers=row.headers, timeout=30, allow_redirects=False)
-        if after.status_code != row.expect:
-            if attempts > 1:
-                print(f"bench: {row.name}: answered {after.status_code} by the end; again", flush=True)
-                measure(row, attempts - 1)
-            else:
-                row.skip(f"answered {after.status_code}, not {row.expect}, by the end of the run")
-            return
+    if not row.script and (after := status_of(row)) != row.expect:
+        if attempts > 1:
+            print(f"bench: {row.name}: answered {after} by the end; again", flush=True)
+            measure(row, attempts - 1)
+        else:
+            row.skip(f"answered {after}, not {row.expect}, by the end of the run")
+        return
     row.rps, row.p50_ms, row.p99_ms = result["rps"], result["p50_ms"], result["p99_ms"]
 
 

@@ -32,8 +32,23 @@ from apps.timelog.middleware import TimelogMiddleware
 QUERIES_HEADER = "X-Bench-Queries"
 BYPASS_HEADER = "X-Bench-Cache"
 BYPASS_HEADER_VALUE = "bypass"
-BYPASS_META = "HTTP_X_BENCH_CACHE"
 BYPASS_PARAM = "bench-nocache"
+TIMELOG_HEADER = "X-Bench-Timelog"
+
+
+def _meta(header: str) -> str:
+    """The ``request.META`` key of ``header``.
+
+    Every request of the benchmark passes these checks: ``request.headers``
+    would parse every header to answer one.
+
+    >>> _meta("X-Bench-Cache")
+    'HTTP_X_BENCH_CACHE'
+    """
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+QUERIES_META, BYPASS_META, TIMELOG_META = _meta(QUERIES_HEADER), _meta(BYPASS_HEADER), _meta(TIMELOG_HEADER)
 
 
 def floor(request: HttpRequest) -> HttpResponse:
@@ -69,7 +84,6 @@ def cache_bypassed(request: HttpRequest) -> bool:
     """
     if not getattr(settings, "BENCH_ALLOW_CACHE_BYPASS", False):
         return False
-    # META, not request.headers: building the latter parses every header, on the busiest page.
     meta = request.META
     # (request.GET only when there is a query string: parsing costs, on every row of the benchmark.)
     return meta.get(BYPASS_META) == BYPASS_HEADER_VALUE or (
@@ -100,9 +114,7 @@ class QueryCountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # META, not request.headers (which parses every header): every row of the benchmark
-        # passes through here, and must not pay for what production never does.
-        if request.META.get("HTTP_X_BENCH_QUERIES") != "1":
+        if request.META.get(QUERIES_META) != "1":
             return self.get_response(request)
         counter = _Counter()
         with ExitStack() as stack:
@@ -123,6 +135,6 @@ class SkippableTimelogMiddleware(TimelogMiddleware):
     """
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.META.get("HTTP_X_BENCH_TIMELOG") == "off":
+        if request.META.get(TIMELOG_META) == "off":
             return self.get_response(request)
         return super().__call__(request)

@@ -17,12 +17,11 @@ whatever the number of gifts.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect, QueryDict
+from django.middleware.gzip import re_accepts_gzip  # how Django's GZipMiddleware reads Accept-Encoding
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -52,7 +51,6 @@ from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchF
 SESSION_KEY = "registries.unlocked"  # {registry pk: fingerprint of its passphrase}
 WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address and registry)
 SEARCH_RESULTS = 50
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")  # as django.middleware.gzip reads Accept-Encoding
 PROCESS_CACHE = "process"  # whisper/settings/base.py
 # Headers that are evaluated before If-None-Match (get_conditional_response does it all).
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
@@ -275,7 +273,7 @@ class _Page:
         (no token, no personal data), so compression leaks nothing (BREACH).
         """
         html, gzipped = self._shared_page()
-        if gzipped is not None and _ACCEPTS_GZIP.search(self.request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if gzipped is not None and re_accepts_gzip.search(self.request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = HttpResponse(gzipped)
             response.headers["Content-Encoding"] = "gzip"
             return response
