@@ -115,31 +115,46 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["new_password2"].label = "New password again"
 
 
-class EmailChangeForm(forms.Form):
-    """A new address, and the current password to prove it is really them."""
-
-    email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
-    password = forms.CharField(
-        label="Current password",
+def _password_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+
+class _PasswordCheckedForm(forms.Form):
+    """A form for ``user`` with a ``password`` field that must be their password.
+
+    Subclasses declare the field (with ``_password_field``, where it belongs
+    among theirs) and say what is wrong when it is not (``mismatch_error``).
+    """
+
+    mismatch_error: str
+
     def __init__(self, user: User, *args, **kwargs) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(self.mismatch_error, code="password_incorrect")
+        return password
+
+
+class EmailChangeForm(_PasswordCheckedForm):
+    """A new address, and the current password to prove it is really them."""
+
+    email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
+    password = _password_field("Current password")
+    mismatch_error = "That is not your current password."
 
     def clean_email(self) -> str:
         email = services.normalize_email(self.cleaned_data["email"])
         if email == services.normalize_email(self.user.email):
             raise forms.ValidationError("That is already your email address.", code="same_email")
         return _clean_new_email(email, exclude=self.user)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.", code="password_incorrect")
-        return password
 
 
 class NameForm(forms.ModelForm):
@@ -180,23 +195,8 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         return _clean_new_email(self.cleaned_data["email"], exclude=self.instance)
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(_PasswordCheckedForm):
     """The current password, to prove it is really them deleting the account."""
 
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, user: User, *args, **kwargs) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(
-                "That is not your password. Nothing was deleted.", code="password_incorrect"
-            )
-        return password
+    password = _password_field("Your password")
+    mismatch_error = "That is not your password. Nothing was deleted."

@@ -37,6 +37,14 @@ def _too_many(request: HttpRequest, action: str, key="user") -> bool:
     )
 
 
+def _refused(request: HttpRequest, action: str) -> bool:
+    """Count one more ``action`` by this person; True, with the "too many" message, once over."""
+    if _too_many(request, action):
+        messages.error(request, TOO_MANY)
+        return True
+    return False
+
+
 def _posted_email(group: str, request: HttpRequest) -> str:
     return services.normalize_email(request.POST.get("email", ""))
 
@@ -74,9 +82,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     if request.user.email_verified:
         messages.info(request, "Your email address is already verified.")
         return redirect("accounts:settings")
-    if _too_many(request, "verify_resend"):
-        messages.error(request, TOO_MANY)
-    else:
+    if not _refused(request, "verify_resend"):
         services.send_verification(request.user)
         messages.success(request, f"We sent a new link to {request.user.email}.")
     return redirect("accounts:verify_sent")
@@ -178,8 +184,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
     form = forms.EmailChangeForm(request.user, request.POST if request.method == "POST" else None)
     if form.is_bound:
         # Counted before the password is checked, so the form cannot be used to guess it.
-        if _too_many(request, "email_change"):
-            messages.error(request, TOO_MANY)
+        if _refused(request, "email_change"):
             return redirect("accounts:email_change")
         if form.is_valid():
             try:
@@ -230,8 +235,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     form = forms.DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     if form.is_bound:
         # Counted before the password is checked, so the form cannot be used to guess it.
-        if _too_many(request, "delete_account"):
-            messages.error(request, TOO_MANY)
+        if _refused(request, "delete_account"):
             return redirect("accounts:delete")
         if form.is_valid():
             result = services.delete_account(request.user)

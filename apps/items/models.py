@@ -21,6 +21,17 @@ MAX_PRICE = Decimal("1000000")
 MAX_QUANTITY = 1000
 
 
+def price_field() -> models.DecimalField:
+    """An optional amount of money: one cent at least, ``MAX_PRICE`` at most."""
+    return models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
+    )
+
+
 class ItemQuerySet(models.QuerySet):
     def visible(self) -> ItemQuerySet:
         """Items guests may see."""
@@ -42,13 +53,7 @@ class Item(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=4000, blank=True)
     image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
-    price = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
-    )
+    price = price_field()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     quantity = models.PositiveIntegerField(
         "quantity wanted", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]

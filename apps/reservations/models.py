@@ -4,15 +4,12 @@ and a gift bought off the list that the couple should know about.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core import signing
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from apps.items.models import CURRENCIES, MAX_PRICE
+from apps.items.models import CURRENCIES, price_field
 
 TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
 PLEDGE_TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
@@ -140,13 +137,7 @@ class OffRegistryGift(models.Model):
     guest_name = models.CharField("your name", max_length=120)
     guest_email = models.EmailField("your email", blank=True)
     description = models.TextField("what you gave", max_length=1000)
-    amount = models.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_PRICE)],
-    )
+    amount = price_field()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     message = models.TextField("message to the couple", max_length=2000, blank=True)
     thanked = models.BooleanField(default=False)
