@@ -24,6 +24,7 @@ from django_ratelimit.core import is_ratelimited
 from apps.accounts.decorators import verified_required
 from apps.core.ratelimit import limit
 from apps.ops import flags
+from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
 from . import services
@@ -41,11 +42,6 @@ def _importer_on(request: HttpRequest) -> None:
         raise Http404("The importer is switched off")
 
 
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
-
-
 def bookmarklet(request: HttpRequest, registry: Registry) -> str:
     """The "Add to Whisper" bookmarklet: it opens the import form with the current page's address."""
     target = request.build_absolute_uri(reverse("importer:start", args=[registry.slug])) + "?url="
@@ -58,7 +54,7 @@ def bookmarklet(request: HttpRequest, registry: Registry) -> str:
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the link form (``?url=`` fills it in); POST: start fetching, then watch the job."""
     _importer_on(request)
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     status = 200
     if request.method == "POST":
         form = ImportForm(request.POST)

@@ -20,16 +20,12 @@ from apps.accounts.decorators import verified_required
 from apps.importer import prefill
 from apps.ops import flags
 from apps.payments import limits
+from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
 from . import services
 from .forms import CATEGORY_LIST_ID, ItemForm, ReceivedElsewhereForm
 from .models import Item
-
-
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
 
 
 def _item_for_owner(request: HttpRequest, slug: str, pk: int) -> Item:
@@ -94,7 +90,7 @@ def _limit_message(registry: Registry) -> str:
 
 @verified_required
 def add(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     job = prefill.job_for(request, registry)
     if job is not None and not job.is_finished:
         return redirect("importer:job", registry.slug, job.pk)
@@ -200,7 +196,7 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @verified_required
 @require_POST
 def reorder(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     try:
         ids = parse_order(request.POST.getlist("order"))
         services.reorder_items(registry, ids)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import verified_required
-from apps.registries.models import Registry
+from apps.registries.access import registry_for_owner
 
 from . import outbox, services
 from .forms import PreferenceForm
@@ -23,16 +23,11 @@ _SAVED = {
 }
 
 
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
-
-
 @verified_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def registry_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """How the couple hears of new reservations: right away, a daily digest, or never."""
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     preference = services.preference_for(registry)
     form = PreferenceForm(request.POST or None, initial={"owner_mail": preference.owner_mail})
     if request.method == "POST" and form.is_valid():

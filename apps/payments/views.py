@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +13,7 @@ from paypal.standard.ipn import views as paypal_views
 
 from apps.accounts.decorators import verified_required
 from apps.core.emails import absolute
-from apps.registries.models import Registry
+from apps.registries.access import registry_for_owner
 
 from . import limits, services
 from .models import Order, Plan
@@ -27,16 +27,11 @@ DOWNGRADE_RULE = (
 )
 
 
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry ``slug`` if the user owns it; a 404 for anyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
-
-
 @require_GET
 @verified_required
 def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     """Open (or reuse) a pending order and show the button that takes the couple to PayPal."""
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     current = limits.current_plan(registry)
     plans = list(Plan.objects.purchasable())
     wanted = request.GET.get("plan", "")
@@ -69,14 +64,14 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @verified_required
 def payment_return(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     return render(request, "payments/return.html", {"registry": registry})
 
 
 @require_GET
 @verified_required
 def payment_cancel(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     return render(request, "payments/cancel.html", {"registry": registry})
 
 
@@ -84,7 +79,7 @@ def payment_cancel(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_required
 def orders(request: HttpRequest, slug: str) -> HttpResponse:
     """The registry's orders and their state, its plan, and what a refund would mean."""
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     plan = limits.current_plan(registry)
     item_count = registry.items.count()
     context = {

@@ -23,8 +23,8 @@ from django_ratelimit.core import is_ratelimited
 
 from apps.core.ratelimit import limit
 from apps.ops import flags
+from apps.registries.access import gate, noindex
 from apps.registries.models import Registry
-from apps.registries.views.public import gate, noindex
 
 from . import pledges
 from .forms import OffRegistryGiftForm, PledgeAmountForm, PledgeForm

@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core.ratelimit import limit
+from apps.registries.access import gate, noindex
 from apps.registries.models import Registry
-from apps.registries.views.public import gate, noindex
 
 from . import services
 from .forms import QuantityForm, ReserveForm

@@ -1,7 +1,7 @@
 """The couple's side of a registry: their list, the settings form, the dashboard.
 
 Every view needs a verified account, and a registry is reached only through
-``_registry_for_owner``: anyone who is not among its owners gets a 404.
+``apps.registries.access.registry_for_owner``: anyone who is not among its owners gets a 404.
 """
 
 from __future__ import annotations
@@ -22,17 +22,13 @@ from apps.payments import limits
 from apps.reservations.models import Reservation
 
 from .. import services
+from ..access import registry_for_owner
 from ..forms import RegistryForm
 from ..models import Registry
 from . import checklist
 
 # Spreadsheet apps run cells starting with these as formulas.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
 
 
 @verified_required
@@ -70,7 +66,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     # The form changes the instance while validating; keep what the page is about.
     saved = {"slug": registry.slug, "title": registry.title}
     form = RegistryForm(
@@ -95,7 +91,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @verified_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     view = registry.owner_view()
     items = registry.items.all()
     if view == Registry.Spoilers.ALL:
@@ -137,7 +133,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_required
 @require_POST
 def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     if registry.owner_view() != Registry.Spoilers.ALL:
         messages.info(request, "Your spoiler setting keeps reservations hidden for now.")
         return redirect("registries:dashboard", registry.slug)
@@ -153,7 +149,7 @@ def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @verified_required
 def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     try:
         limits.ensure_allows(registry, "csv_export")
     except limits.PlanLimitReached as exc:

@@ -20,17 +20,12 @@ from apps.accounts.decorators import verified_required
 from apps.accounts.tokens import lifetime
 
 from .. import invitations
+from ..access import noindex, registry_for_owner
 from ..models import Registry
 from ..partner_forms import InviteForm
-from .public import noindex
 
 # Invitations one person may send; each one is a mail.
 INVITE_RATE = "10/h"
-
-
-def _registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
-    return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
 
 
 def _owners_section(registry: Registry) -> str:
@@ -41,7 +36,7 @@ def _owners_section(registry: Registry) -> str:
 @require_POST
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     """Mail an invitation to co-own the registry."""
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"{form.errors['email'][0]} Nobody was invited.")
@@ -109,7 +104,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def remove_owner(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     """Take an owner's access away (yourself included), never the last owner's."""
-    registry = _registry_for_owner(request, slug)
+    registry = registry_for_owner(request, slug)
     owner = get_object_or_404(registry.owners.all(), pk=user_id)
     try:
         invitations.remove_owner(registry, owner)

@@ -24,9 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Http
 from django.middleware.gzip import re_accepts_gzip  # how Django's GZipMiddleware reads Accept-Encoding
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import compress_string
@@ -45,61 +43,15 @@ from apps.core.cache import (
 from apps.core.ratelimit import limit
 from apps.ops import flags, read_only
 from apps.registries import rows
+from apps.registries.access import gate, is_owner, noindex, remember_unlocked
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
-SESSION_KEY = "registries.unlocked"  # {registry pk: fingerprint of its passphrase}
 WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address and registry)
 SEARCH_RESULTS = 50
 PROCESS_CACHE = "process"  # whisper/settings/base.py
 # Headers that are evaluated before If-None-Match (get_conditional_response does it all).
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
-
-
-# Access helpers (the reservation views use them too) ---------------------
-def is_owner(request: HttpRequest, registry: Registry) -> bool:
-    """Whether the visitor is one of the registry's couple (one query when logged in)."""
-    user = request.user
-    return user.is_authenticated and registry.owners.filter(pk=user.pk).exists()
-
-
-def _fingerprint(registry: Registry) -> str:
-    return salted_hmac("registries.passphrase", registry.passphrase_hash).hexdigest()[:20]
-
-
-def _unlocked_in_session(request: HttpRequest, registry: Registry) -> bool:
-    remembered = request.session.get(SESSION_KEY, {}).get(str(registry.pk), "")
-    return constant_time_compare(remembered, _fingerprint(registry))
-
-
-def _remember_unlocked(request: HttpRequest, registry: Registry) -> None:
-    unlocked = dict(request.session.get(SESSION_KEY, {}))
-    unlocked[str(registry.pk)] = _fingerprint(registry)
-    request.session[SESSION_KEY] = unlocked
-    if not request.user.is_authenticated:
-        # A guest's session ends with the browser session (a couple's login keeps its own expiry).
-        request.session.set_expiry(0)
-
-
-def gate(request: HttpRequest, registry: Registry, owner: bool | None = None) -> HttpResponse | None:
-    """A redirect to the passphrase page if the visitor may not see ``registry`` yet, else None.
-
-    ``owner`` saves a query when the caller already knows whether the visitor owns it.
-    """
-    if not registry.is_protected or _unlocked_in_session(request, registry):
-        return None
-    if owner is None:
-        owner = is_owner(request, registry)
-    if owner:
-        return None
-    url = reverse("registries:passphrase", args=[registry.slug])
-    return HttpResponseRedirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
-
-
-def noindex(response: HttpResponse) -> HttpResponse:
-    """Ask search engines not to index ``response`` (the page says so in a meta tag too)."""
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _wrong_tries_exhausted(request: HttpRequest, registry: Registry, count_this_one: bool = False) -> bool:
@@ -377,7 +329,7 @@ def passphrase(request: HttpRequest, slug: str) -> HttpResponse:
             status = 429
         elif form.is_valid():
             if registry.check_passphrase(form.cleaned_data["passphrase"]):
-                _remember_unlocked(request, registry)
+                remember_unlocked(request, registry)
                 return HttpResponseRedirect(next_url)
             _wrong_tries_exhausted(request, registry, count_this_one=True)
             form.add_error("passphrase", "That passphrase doesn't match. Please check and try again.")
