@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from apps.core.ratelimit import limit
+from apps.core.security import unlock_account
 
 from . import export, forms, services
 from .tokens import lifetime
@@ -140,6 +141,11 @@ class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: forms.SetPasswordForm) -> HttpResponse:
+        # The link in the mail proves the address: a lockout of the account ends now.
+        unlock_account(form.user.email)
+        return super().form_valid(form)
 
     def render_to_response(self, context: dict, **kwargs) -> HttpResponse:
         if not self.validlink:

@@ -7,8 +7,13 @@
   count per visitor, not per proxy — and nobody can pick their own address.
 - :func:`csrf_failure`: ``CSRF_FAILURE_VIEW``, the "please send it again" page.
 - django-axes glue: :class:`LoginAttemptsBackend` (first in
-  ``AUTHENTICATION_BACKENDS``), :func:`axes_username` and :func:`locked_out`
-  (the friendly lockout page, a 429 with ``Retry-After``).
+  ``AUTHENTICATION_BACKENDS``), :func:`axes_username`, :func:`client_network`
+  (an IPv6 visitor counts by their /64, which one household or one attacker
+  holds whole) and :func:`locked_out` (the friendly lockout page, a 429 with
+  ``Retry-After``). Wrong passwords lock one account from one network at
+  ``AXES_FAILURE_LIMIT``, and the account from everywhere at
+  ``WHISPER_ACCOUNT_FAILURE_LIMIT``; a password reset by mail opens it again
+  at once (:func:`unlock_account`), so nobody can lock a couple out for good.
 """
 
 from __future__ import annotations
@@ -17,11 +22,17 @@ import ipaddress
 from collections.abc import Callable
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 
 class ClientAddressMiddleware:
@@ -73,7 +84,45 @@ class LoginAttemptsBackend(AxesStandaloneBackend):
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
         if request is None:
             return None
+        if (
+            account_failures(axes_username(request, {"username": username}))
+            >= settings.WHISPER_ACCOUNT_FAILURE_LIMIT
+        ):
+            request.axes_locked_out = True  # AxesMiddleware answers with locked_out()
+            raise AxesBackendPermissionDenied("too many wrong passwords for this account")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def account_failures(username: str) -> int:
+    """Wrong passwords for ``username`` from every address within the cool-off time."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(username=username, attempt_time__gte=since)
+    return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+def unlock_account(username: str) -> None:
+    """Forget the wrong passwords for ``username`` (its owner proved the address by mail)."""
+    reset(username=axes_username(None, {"username": username}))
+
+
+def client_network(request: HttpRequest) -> str:
+    """``AXES_CLIENT_IP_CALLABLE``: the visitor's IPv4 address, or the /64 of their IPv6 one.
+
+    The /64 is written as its first address: axes stores an address.
+
+    >>> from django.test import RequestFactory
+    >>> client_network(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9"))
+    '203.0.113.9'
+    >>> client_network(RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1"))
+    '2001:db8:1:2::'
+    """
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return request.META.get("REMOTE_ADDR", "")
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -110,6 +159,6 @@ def duration_text(seconds: int) -> str:
     """
     if seconds >= 3600:
         hours = round(seconds / 3600)
-        return "an hour" if hours == 1 else f"{hours} hours"
+        return ngettext("an hour", "%(count)d hours", hours) % {"count": hours}
     minutes = max(1, round(seconds / 60))
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("a minute", "%(count)d minutes", minutes) % {"count": minutes}

@@ -1,7 +1,9 @@
 """Brute force on the login (django-axes): five wrong passwords for one account
-from one address pause logging in to that account from that address for an
-hour — with a friendly page, even for the right password. Other addresses and
-other accounts carry on.
+from one address (an IPv6 visitor: from one /64) pause logging in to that
+account from there for an hour — with a friendly page, even for the right
+password. Other addresses and other accounts carry on, until twenty wrong
+passwords from anywhere pause the account itself; a password reset by mail
+opens it again at once.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.accounts.conftest import link_path
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +98,34 @@ def test_the_admin_login_is_watched_too(db):
     response = _login(attacker, staff.email, PASSWORD, url=reverse("admin:login"))
     assert response.status_code == 429
     assert not _logged_in(attacker)
+
+
+def test_an_ipv6_network_counts_as_one_address(couple):
+    for host in range(1, 6):  # five wrong passwords, each from another address of one /64
+        _login(Client(REMOTE_ADDR=f"2001:db8:1:2::{host}"), couple.email, "wrong")
+
+    same_network = Client(REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    assert _login(same_network, couple.email, PASSWORD).status_code == 429
+    assert not _logged_in(same_network)
+    other_network = Client(REMOTE_ADDR="2001:db8:1:3::1")
+    assert _login(other_network, couple.email, PASSWORD).status_code == 302
+
+
+def test_twenty_wrong_from_anywhere_pause_the_account_until_a_reset_by_mail(couple):
+    for network in range(20):  # one try from each of twenty networks: no network reaches its limit
+        _login(Client(REMOTE_ADDR=f"2001:db8:{network}::1"), couple.email, "wrong")
+
+    fresh = Client(REMOTE_ADDR="198.51.100.5")
+    response = _login(fresh, couple.email, PASSWORD)
+    assert response.status_code == 429
+    assert "reset your password" in response.content.decode()
+    assert not _logged_in(fresh)
+
+    fresh.post(reverse("accounts:password_reset"), {"email": couple.email})
+    opened = fresh.get(link_path(mail.outbox[-1]))
+    fresh.post(
+        opened.url, {"new_password1": "quiet-harbour-lights-7", "new_password2": "quiet-harbour-lights-7"}
+    )
+
+    assert _login(fresh, couple.email, "quiet-harbour-lights-7").status_code == 302
+    assert _logged_in(fresh)

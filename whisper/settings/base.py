@@ -189,9 +189,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Security (apps.core.security, apps.core.ratelimit) ------------------------
-# django-axes: after 5 wrong passwords for one address from one client, that
-# pair may not log in for an hour (a friendly 429 page, even with the right
-# password). Other clients and other accounts are not affected.
+# django-axes: after 5 wrong passwords for one account from one network (an
+# IPv4 address, an IPv6 /64), that pair may not log in for an hour (a friendly
+# 429 page, even with the right password); other networks and accounts are not
+# affected. After 20 from anywhere the account itself is paused for everyone,
+# until the hour is over or its owner resets the password by mail.
 AUTHENTICATION_BACKENDS = [
     "apps.core.security.LoginAttemptsBackend",  # axes' AxesStandaloneBackend, first
     "django.contrib.auth.backends.ModelBackend",
@@ -199,6 +201,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "apps.core.security.client_network"
+WHISPER_ACCOUNT_FAILURE_LIMIT = env_int("WHISPER_ACCOUNT_FAILURE_LIMIT", 20)
 # The login form's field (our USERNAME_FIELD is "email", axes' default guess).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "apps.core.security.axes_username"
