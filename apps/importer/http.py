@@ -108,11 +108,19 @@ class Response:
 class _GuardedConnectionMixin:
     def _new_conn(self):
         deadline, pinned = _current.get()
-        # Connect to the address the guard checked, not to a second answer of the resolver.
+        # Connect to the addresses the guard checked (the first that answers), not to
+        # a second answer of the resolver: that lookup could not be bounded.
         name = self._dns_host
-        self._dns_host = pinned.get((name, self.port), name)
+        addresses = pinned.get((name, self.port), [name])
         try:
-            sock = super()._new_conn()
+            for address in addresses:
+                self._dns_host = address
+                try:
+                    sock = super()._new_conn()
+                    break
+                except Urllib3Error:
+                    if address == addresses[-1] or deadline.expired:
+                        raise
         finally:
             self._dns_host = name  # the Host header and TLS keep the name
         deadline.watch(sock)
@@ -158,7 +166,7 @@ def _session() -> requests.Session:
 
 
 def _check_url(url: str, deadline: Deadline, pinned: dict) -> None:
-    """Refuse odd links; resolve the host (every address checked) and pin the first address."""
+    """Refuse odd links; resolve the host (every address checked) and pin its addresses."""
     parts = urlsplit(url)
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -167,7 +175,7 @@ def _check_url(url: str, deadline: Deadline, pinned: dict) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
         raise BadLink()
     host = parts.hostname
-    pinned[(host, port)] = resolve(host, port, deadline.remaining())[0]
+    pinned[(host, port)] = resolve(host, port, deadline.remaining())
 
 
 def fetch(url: str, *, accept: tuple[str, ...], max_bytes: int, deadline: Deadline) -> Response:

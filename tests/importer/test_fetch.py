@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from decimal import Decimal
 
@@ -157,3 +158,24 @@ def test_fetch_sends_a_clear_user_agent(store, settings, deadline):
     response = fetch(f"{store}/og", accept=("text/html",), max_bytes=100_000, deadline=deadline)
     assert response.status == 200
     assert "WhisperBot" in settings.IMPORTER_USER_AGENT
+
+
+def test_the_connection_goes_to_the_checked_address_without_a_second_lookup(store, monkeypatch, deadline):
+    # A name the guard resolves once; a second lookup (unbounded, and possibly another
+    # answer: DNS rebinding) would hang here.
+    port = int(store.rsplit(":", 1)[1])
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def shop_test(host, *args, **kwargs):
+        if host != "shop.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        lookups.append(host)
+        if len(lookups) > 1:
+            time.sleep(5)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", shop_test)
+    info = fetch_product(f"http://shop.test:{port}/og", deadline)
+    assert info.title == "Linen Bedding Set"
+    assert lookups == ["shop.test"]
