@@ -8,11 +8,11 @@ import time
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.cache import cache
-from django.db import DatabaseError
 from PIL import Image
 
 from apps.importer import services
 from apps.importer.models import ImportJob
+from apps.importer.parse import ProductInfo
 from apps.importer.services import give_up_if_stalled, run_import, start_import
 
 pytestmark = pytest.mark.django_db
@@ -118,25 +118,16 @@ def test_product_data_with_nul_characters_is_saved_without_them(store, registry,
     assert job.image
 
 
-def test_a_save_that_fails_ends_the_job_failed_caches_nothing_and_leaves_no_file(
+def test_a_save_the_database_refuses_ends_the_job_failed_caches_nothing_and_leaves_no_file(
     store, registry, couple, monkeypatch, _own_media_root
 ):
-    real_save = ImportJob.save
-    calls = []
+    # The next field nobody cleaned: PostgreSQL refuses a NUL character in JSON.
+    unclean = ProductInfo(title="Tea\x00pot", image_url=f"{store}/img/teapot.jpg")
+    monkeypatch.setattr(services, "parse_product", lambda body, url: unclean)
+    job = _run(registry, couple, f"{store}/jsonld")
 
-    def save_once_refused(self, *args, **kwargs):
-        calls.append(self.status)
-        if len(calls) == 1:
-            raise DatabaseError("refused")  # as PostgreSQL refuses what it cannot store
-        return real_save(self, *args, **kwargs)
-
-    job = ImportJob.objects.create(registry=registry, created_by=couple, url=f"{store}/jsonld")
-    monkeypatch.setattr(ImportJob, "save", save_once_refused)
-    run_import(job.pk)
-    job.refresh_from_db()
-
-    assert calls == [ImportJob.Status.DONE, ImportJob.Status.FAILED]
     assert (job.status, job.error_code, job.result) == (ImportJob.Status.FAILED, "failed", {})
+    assert not job.image
     assert _files(_own_media_root) == []
     assert cache.get(services._cache_key(job.url)) is None
 
