@@ -14,7 +14,7 @@ from .models import ImportJob
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ["url", "registry", "status", "duration_ms", "created_at", "finished_at"]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", "error_code", "created_at"]
     search_fields = ["url", "registry__slug", "created_by__email", "error"]
     list_select_related = ["registry"]
     date_hierarchy = "created_at"
@@ -23,6 +23,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_by",
         "url",
         "status",
+        "error_code",
         "error",
         "result",
         "image",

@@ -1,13 +1,22 @@
 """An HTTP client for fetching other people's pages, safely.
 
-requests with: only http/https, the SSRF guard before connecting and on the
-connected socket, redirects followed by hand (each hop re-checked), connect
-and read timeouts, an overall deadline, a cap on bytes read, no proxies from
-the environment and a clear User-Agent.
+requests with: only http/https, the SSRF guard on the resolved addresses
+(the connection goes to a checked address) and on the connected socket,
+redirects followed by hand (each hop re-checked), a cap on bytes read, no
+proxies from the environment, a clear User-Agent, and a wall-clock
+:class:`Deadline` over everything — name lookups, connecting, headers,
+body, every redirect and the image after the page. Socket timeouts alone
+cannot give that (they restart with every byte, so a server trickling one
+byte a second would hold us for ever): when the deadline passes, a timer
+shuts the fetch's sockets down under whatever read is waiting.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -17,14 +26,75 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
 
-from .guard import BlockedAddress, check_address, check_host
+from .errors import (
+    BadLink,
+    HttpError,
+    ImportFailed,
+    NotHtml,
+    NotImage,
+    TimedOut,
+    TooLarge,
+    TooManyRedirects,
+    Unreachable,
+)
+from .guard import check_address, resolve
 
 MAX_REDIRECTS = 4
 
 
-class FetchError(Exception):
-    """A fetch that did not give us a usable response; the message is for the couple."""
+class Deadline:
+    """A point in time by which a fetch (or several) must be over; a context manager.
+
+    Sockets opened under it are shut down when it passes, which ends any
+    read waiting on them at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        """Seconds left; raises TimedOut when there are none."""
+        left = self.at - time.monotonic()
+        if self.expired or left <= 0:
+            raise TimedOut()
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if not self.expired:
+                return
+        _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+# The fetch under way in this thread: its deadline and the checked address of each host.
+_current: contextvars.ContextVar[tuple[Deadline, dict]] = contextvars.ContextVar("importer_fetch")
 
 
 @dataclass
@@ -35,27 +105,40 @@ class Response:
     body: bytes
 
 
-def _check_socket(sock) -> None:
-    peer = sock.getpeername()
-    try:
-        check_address(peer[0], peer[1])
-    except BlockedAddress:
-        sock.close()
-        raise
-
-
-class _GuardedHTTPConnection(HTTPConnection):
+class _GuardedConnectionMixin:
     def _new_conn(self):
-        sock = super()._new_conn()
-        _check_socket(sock)
+        deadline, pinned = _current.get()
+        # Connect to the addresses the guard checked (the first that answers), not to
+        # a second answer of the resolver: that lookup could not be bounded.
+        name = self._dns_host
+        addresses = pinned.get((name, self.port), [name])
+        try:
+            for address in addresses:
+                self._dns_host = address
+                try:
+                    sock = super()._new_conn()
+                    break
+                except Urllib3Error:
+                    if address == addresses[-1] or deadline.expired:
+                        raise
+        finally:
+            self._dns_host = name  # the Host header and TLS keep the name
+        deadline.watch(sock)
+        peer = sock.getpeername()
+        try:
+            check_address(peer[0], peer[1])
+        except ImportFailed:
+            sock.close()
+            raise
         return sock
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self):
-        sock = super()._new_conn()
-        _check_socket(sock)
-        return sock
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):
@@ -82,71 +165,69 @@ def _session() -> requests.Session:
     return session
 
 
-def _check_url(url: str) -> None:
+def _check_url(url: str, deadline: Deadline, pinned: dict) -> None:
+    """Refuse odd links; resolve the host (every address checked) and pin its addresses."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError("Only http:// and https:// links can be imported.")
-    if not parts.hostname:
-        raise FetchError("That link has no host name.")
-    if parts.username or parts.password:
-        raise FetchError("Links with a user name or password can't be imported.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise FetchError("That link has an invalid port.") from exc
+        raise BadLink() from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise BadLink()
+    host = parts.hostname
+    pinned[(host, port)] = resolve(host, port, deadline.remaining())
+
+
+def fetch(url: str, *, accept: tuple[str, ...], max_bytes: int, deadline: Deadline) -> Response:
+    """GET ``url`` before ``deadline``; the body's content type must start with one of ``accept``.
+
+    Raises an :class:`~apps.importer.errors.ImportFailed` saying why not.
+    """
+    pinned: dict = {}
+    token = _current.set((deadline, pinned))
     try:
-        check_host(parts.hostname, port)
-    except BlockedAddress as exc:
-        raise FetchError(
-            "That address can't be fetched (it points to a private or internal network)."
-        ) from exc
-
-
-def fetch(url: str, *, accept: tuple[str, ...], max_bytes: int) -> Response:
-    """GET ``url``; the body's content type must start with one of ``accept``."""
-    deadline = time.monotonic() + settings.IMPORTER_TOTAL_TIMEOUT
-    timeout = (settings.IMPORTER_CONNECT_TIMEOUT, settings.IMPORTER_READ_TIMEOUT)
-    with _session() as session:
-        for _hop in range(MAX_REDIRECTS + 1):
-            _check_url(url)
-            try:
-                resp = session.get(url, stream=True, allow_redirects=False, timeout=timeout)
-            except BlockedAddress as exc:
-                raise FetchError(
-                    "That address can't be fetched (it points to a private or internal network)."
-                ) from exc
-            except requests.Timeout as exc:
-                raise FetchError("The store took too long to answer.") from exc
-            except requests.RequestException as exc:
-                raise FetchError("We couldn't reach that store.") from exc
-            with resp:
-                if resp.is_redirect:
-                    location = resp.headers.get("Location", "")
-                    if not location:
-                        raise FetchError("The store sent a redirect without a destination.")
-                    url = urljoin(url, location)
-                    continue
-                if resp.status_code != 200:
-                    raise FetchError(f"The store answered with an error ({resp.status_code}).")
-                content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-                if not content_type.startswith(accept):
-                    raise FetchError(
-                        "That link isn't a web page we can read."
-                        if "text/html" in accept
-                        else "That isn't an image we can use."
-                    )
-                declared = resp.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchError("That page is too large to import.")
-                body = bytearray()
+        with _session() as session:
+            for _hop in range(MAX_REDIRECTS + 1):
+                _check_url(url, deadline, pinned)
                 try:
-                    for chunk in resp.iter_content(chunk_size=16384):
-                        body += chunk
-                        if len(body) > max_bytes:
-                            raise FetchError("That page is too large to import.")
-                        if time.monotonic() > deadline:
-                            raise FetchError("The store took too long to answer.")
-                except requests.RequestException as exc:
-                    raise FetchError("The store took too long to answer.") from exc
-                return Response(url=url, status=resp.status_code, content_type=content_type, body=bytes(body))
-        raise FetchError("The store redirected too many times.")
+                    response = _get(session, url, accept, max_bytes, deadline)
+                except (requests.RequestException, Urllib3Error, OSError) as exc:
+                    if deadline.expired or isinstance(exc, requests.Timeout):
+                        raise TimedOut() from exc
+                    raise Unreachable() from exc
+                if isinstance(response, Response):
+                    return response
+                url = response  # a redirect
+            raise TooManyRedirects()
+    finally:
+        _current.reset(token)
+
+
+def _get(session: requests.Session, url: str, accept, max_bytes: int, deadline: Deadline) -> Response | str:
+    """One hop: the response, or the URL it redirects to."""
+    left = deadline.remaining()
+    timeout = (min(settings.IMPORTER_CONNECT_TIMEOUT, left), min(settings.IMPORTER_READ_TIMEOUT, left))
+    with session.get(url, stream=True, allow_redirects=False, timeout=timeout) as resp:
+        # Headers cut short by the deadline parse as complete ones: they are not.
+        deadline.remaining()
+        if resp.is_redirect:
+            location = resp.headers.get("Location", "")
+            if not location:
+                raise HttpError(status=resp.status_code)
+            return urljoin(url, location)
+        if resp.status_code != 200:
+            raise HttpError(status=resp.status_code)
+        content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not content_type.startswith(accept):
+            raise NotHtml() if "text/html" in accept else NotImage()
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise TooLarge()
+        body = bytearray()
+        for chunk in resp.iter_content(chunk_size=16384):
+            body += chunk
+            if len(body) > max_bytes:
+                raise TooLarge()
+            deadline.remaining()
+        deadline.remaining()  # a body cut short by the deadline reads as a whole one
+        return Response(url=url, status=resp.status_code, content_type=content_type, body=bytes(body))

@@ -18,6 +18,8 @@ class ImportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # title, description, image_url, price (string), currency — as read from the page
     result = models.JSONField(default=dict, blank=True)
+    # Why it failed (apps/importer/errors.py): the stable code, and the message as the couple read it.
+    error_code = models.CharField(max_length=30, blank=True)
     error = models.CharField(max_length=300, blank=True)
     image = models.ImageField(upload_to="imports/%Y/%m/", blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -81,6 +81,15 @@ def _clean(text, limit: int) -> str:
     return " ".join(str(text or "").split())[:limit]
 
 
+def _storable(text: str) -> str:
+    """``text`` without what PostgreSQL refuses to store: NUL characters and lone surrogates.
+
+    >>> _storable("Tea\\x00pot \\ud800!")
+    'Teapot !'
+    """
+    return text.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 def _walk_jsonld(data):
     """Every dict inside a JSON-LD document (handles @graph and lists)."""
     if isinstance(data, list):
@@ -174,6 +183,9 @@ def parse_product(html: bytes | str, base_url: str) -> ProductInfo:
     )
     if not info.title and soup.title and soup.title.string:
         info.title = _clean(soup.title.string, 200)
+    info.title, info.description, info.image_url = map(
+        _storable, (info.title, info.description, info.image_url)
+    )
     if info.image_url:
         absolute = urljoin(base_url, info.image_url.strip())
         info.image_url = absolute if urlsplit(absolute).scheme in ("http", "https") else ""

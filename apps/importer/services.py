@@ -2,7 +2,9 @@
 
 ``start_import`` records the request and queues the work after commit;
 ``run_import`` (the celery task's body) does the fetch. A failure of any
-kind ends as a failed job with a message for the couple, never an exception.
+kind ends as a failed job with a code and a message for the couple (see
+errors.py), never an exception; ``give_up_if_stalled`` ends the jobs whose
+worker died.
 """
 
 from __future__ import annotations
@@ -12,22 +14,31 @@ import io
 import logging
 import time
 import uuid
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
-from .http import FetchError, fetch
+from apps.core.uploads import MAX_EDGE, MAX_IMAGE_PIXELS
+
+from .errors import ImportFailed, NoProduct, NotImage, Stalled, TimedOut, TooManyPixels
+from .http import Deadline, fetch
 from .models import ImportJob
-from .parse import ProductInfo, parse_product
+from .parse import ProductInfo, parse_price, parse_product
 
 log = logging.getLogger("whisper.importer")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+IMAGE_UNUSABLE = _("The product was read, but its image couldn't be used: %(reason)s")
+# Past the task's hard time limit (tasks.py) and any sane wait in the queue: the worker is gone.
+STALLED_AFTER = timedelta(minutes=3)
 
 
 def _count(name: str) -> None:
@@ -42,55 +53,62 @@ def _cache_key(url: str) -> str:
     return "importer:page:" + hashlib.sha256(url.encode()).hexdigest()
 
 
-def fetch_product(url: str) -> ProductInfo:
-    """What the page at ``url`` says about its product (cached by URL for a while)."""
-    key = _cache_key(url)
-    cached = cache.get(key)
+def fetch_product(url: str, deadline: Deadline) -> ProductInfo:
+    """What the page at ``url`` says about its product (from the cache when a job saved it lately)."""
+    cached = cache.get(_cache_key(url))
     if cached is not None:
         log.info("importer fetch url=%s outcome=cached ms=0", url)
-        return ProductInfo(**{**cached, "price": _decimal(cached.get("price"))})
+        return ProductInfo(**{**cached, "price": parse_price(cached.get("price"))})
     started = time.monotonic()
     try:
-        response = fetch(url, accept=HTML_TYPES, max_bytes=settings.IMPORTER_MAX_PAGE_BYTES)
+        response = fetch(
+            url, accept=HTML_TYPES, max_bytes=settings.IMPORTER_MAX_PAGE_BYTES, deadline=deadline
+        )
         info = parse_product(response.body, response.url)
-    except FetchError as exc:
-        log.warning("importer fetch url=%s outcome=failed reason=%r ms=%d", url, str(exc), _ms(started))
+    except ImportFailed as exc:
+        log.warning("importer fetch url=%s outcome=%s ms=%d", url, exc.code, _ms(started))
         raise
     except Exception as exc:  # a parser crash on garbage must not become a 500
         log.exception("importer fetch url=%s outcome=error ms=%d", url, _ms(started))
-        raise FetchError("We couldn't read that page.") from exc
+        raise ImportFailed() from exc
     if not info.found_anything:
         log.warning("importer fetch url=%s outcome=empty ms=%d", url, _ms(started))
-        raise FetchError("We couldn't find a product on that page.")
+        raise NoProduct()
     log.info("importer fetch url=%s outcome=ok ms=%d", url, _ms(started))
-    cache.set(key, info.as_dict(), settings.IMPORTER_CACHE_SECONDS)
     return info
 
 
-def fetch_image(url: str) -> ContentFile:
-    """The image at ``url``, checked and re-encoded as JPEG (metadata dropped)."""
-    response = fetch(url, accept=IMAGE_TYPES, max_bytes=settings.IMPORTER_MAX_IMAGE_BYTES)
+def fetch_image(url: str, deadline: Deadline) -> ContentFile:
+    """The image at ``url``, within the upload limits, re-encoded as JPEG (metadata dropped)."""
+    response = fetch(url, accept=IMAGE_TYPES, max_bytes=settings.WHISPER_MAX_IMAGE_BYTES, deadline=deadline)
     return reencode_image(response.body)
 
 
 def reencode_image(data: bytes) -> ContentFile:
-    """A clean JPEG of ``data``; raises FetchError when it is not a usable image."""
+    """A clean JPEG of ``data``; raises NotImage or TooManyPixels when it is not a usable image.
+
+    The canvas size is read from the header and checked against the uploads'
+    pixel cap before any pixel is decoded: a small file may declare a huge one.
+    """
     try:
         with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise TooManyPixels(megapixels=MAX_IMAGE_PIXELS // 1_000_000)
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
-            img.thumbnail((1600, 1600))
+            if img.format == "JPEG":
+                img.draft("RGB", (MAX_EDGE, MAX_EDGE))  # decode at a reduced scale: cheap
+            img.thumbnail((MAX_EDGE, MAX_EDGE))
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise FetchError("That isn't an image we can use.") from exc
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooManyPixels(megapixels=MAX_IMAGE_PIXELS // 1_000_000) from exc
+    except TooManyPixels:
+        raise
+    except Exception as exc:  # Pillow raises SyntaxError, OSError, ValueError, … on broken files
+        raise NotImage() from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
-
-
-def _decimal(value):
-    from .parse import parse_price
-
-    return parse_price(value) if value else None
 
 
 def _ms(started: float) -> int:
@@ -108,27 +126,80 @@ def start_import(registry, user, url: str) -> ImportJob:
 
 
 def run_import(job_id: int) -> ImportJob | None:
-    """Fetch the job's page and image; the job ends done or failed."""
+    """Fetch the job's page and image within the deadline; the job ends done or failed.
+
+    Whatever goes wrong — the store, the bytes, the database, the worker's
+    soft time limit — the job ends failed with the reason's code and message,
+    and no picture file is left behind. The page is cached for the next
+    import of the same link only once the job holding it is saved.
+    """
     job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).first()
-    if job is None:  # already done (a redelivered task) or gone
+    if job is None:  # already done (a redelivered task), given up, or gone
         return None
     started = time.monotonic()
     _count("importer_fetches")
     try:
-        info = fetch_product(job.url)
-    except FetchError as exc:
+        with Deadline(settings.IMPORTER_TOTAL_TIMEOUT) as deadline:
+            info = fetch_product(job.url, deadline)
+            image = _image_or_reason(job, info, deadline)
+        job.result, job.status = info.as_dict(), ImportJob.Status.DONE
+        if image is not None:
+            job.image.save("import.jpg", image, save=False)
+        _finish(job, started)
+    except Exception as exc:
+        if job.image:  # stored before a save that failed
+            job.image.delete(save=False)
+        failure = exc if isinstance(exc, ImportFailed) else _unexpected(exc, job)
         _count("importer_failures")
-        job.status, job.error = ImportJob.Status.FAILED, str(exc)[:300]
-    else:
-        job.result = info.as_dict()
-        job.status = ImportJob.Status.DONE
-        if info.image_url:
-            try:
-                job.image.save("import.jpg", fetch_image(info.image_url), save=False)
-            except FetchError as exc:
-                log.warning("importer image url=%s outcome=failed reason=%r", info.image_url, str(exc))
-                job.error = f"The product was read, but its image couldn't be used: {exc}"[:300]
+        job.result, job.status = {}, ImportJob.Status.FAILED
+        job.error_code, job.error = failure.code, str(failure)[:300]
+        _finish(job, started)
+        return job
+    cache.set(_cache_key(job.url), job.result, settings.IMPORTER_CACHE_SECONDS)
+    return job
+
+
+def _image_or_reason(job: ImportJob, info: ProductInfo, deadline: Deadline) -> ContentFile | None:
+    """The product's picture; without one the text still counts, and ``job.error`` says why."""
+    if not info.image_url:
+        return None
+    try:
+        return fetch_image(info.image_url, deadline)
+    except ImportFailed as exc:
+        log.warning("importer image url=%s outcome=%s", info.image_url, exc.code)
+        job.error_code = exc.code
+        job.error = str(IMAGE_UNUSABLE % {"reason": exc})[:300]
+        return None
+
+
+def _unexpected(exc: Exception, job: ImportJob) -> ImportFailed:
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return TimedOut()
+    log.exception("importer job=%s outcome=error", job.pk)
+    return ImportFailed()
+
+
+def _finish(job: ImportJob, started: float) -> None:
     job.duration_ms = _ms(started)
     job.finished_at = timezone.now()
-    job.save()
+    with transaction.atomic():  # a refused save leaves the connection usable for the failure
+        job.save()
+
+
+def give_up_if_stalled(job: ImportJob) -> ImportJob:
+    """Mark ``job`` failed when it has been pending longer than any worker may run.
+
+    A worker that died (killed, out of memory, lost with its queue) never
+    finishes its job; without this its page would refresh for ever.
+    """
+    if job.status != ImportJob.Status.PENDING or timezone.now() - job.created_at < STALLED_AFTER:
+        return job
+    failure = Stalled()
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.FAILED,
+        error_code=failure.code,
+        error=str(failure)[:300],
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
     return job

@@ -3,8 +3,9 @@
 ``start`` shows the link form (GET, pre-filled from ``?url=`` — the
 bookmarklet's target — and never fetching anything) and starts an import
 job (POST). ``job`` shows its progress without JavaScript (the page
-refreshes itself every two seconds) and, once it is finished, sends the
-couple to the add-a-gift form pre-filled from it (``items:add?import=<id>``).
+refreshes itself every two seconds) and, once it is finished (or given up
+because its worker died), sends the couple to the add-a-gift form
+pre-filled from it (``items:add?import=<id>``).
 
 Only a registry's owners reach these; with the ``importer`` flag off they
 answer 404.
@@ -83,7 +84,7 @@ def job(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jobs = ImportJob.objects.select_related("registry").filter(
         registry__slug=slug, registry__owners=request.user
     )
-    current = get_object_or_404(jobs, pk=pk)
+    current = services.give_up_if_stalled(get_object_or_404(jobs, pk=pk))
     add_url = reverse("items:add", args=[current.registry.slug]) + f"?import={current.pk}"
     if current.is_finished:
         return redirect(add_url)

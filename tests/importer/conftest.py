@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -41,6 +43,41 @@ BROKEN_PAGE = """<html><head><title>Broken <b>Vase</title><meta property="og:tit
 <script type="application/ld+json">{not json at all</script><p><div><<<>>>"""
 
 
+# A product whose data holds what PostgreSQL will not store: NUL characters (raw and
+# escaped in JSON) and a lone surrogate.
+NUL_PAGE = (
+    b'<script type="application/ld+json">{"@type": "Product", "name": "Tea\\u0000pot",'
+    b' "description": "Cast \\ud800iron", "image": "/img/tea\\u0000pot.jpg",'
+    b' "offers": {"price": "35.00", "priceCurrency": "EUR"}}</script>'
+    b'<meta name="description" content="raw \x00 nul">'
+)
+
+
+def _page_with_image(path: str) -> bytes:
+    return f'<meta property="og:title" content="Lamp"><meta property="og:image" content="{path}">'.encode()
+
+
+def _png_bomb(side: int = 13000) -> bytes:
+    """A valid PNG of ``side`` × ``side`` black pixels, a few dozen KB on the wire (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    rows = zlib.compress(b"\0" * ((side // 8 + 2) * side), 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+def _corrupt_png() -> bytes:
+    """A PNG whose pixel data fails its checksum: Pillow's verify() raises SyntaxError."""
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), "#3a6").save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    idat = data.index(b"IDAT")
+    data[idat + 6] ^= 0xFF
+    return bytes(data)
+
+
 def _jpeg(color: str = "#a36") -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (320, 240), color).save(buf, "JPEG")
@@ -59,6 +96,18 @@ class ProductPages(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self, head: bytes, content_type: str = "text/html", every: float = 0.4):
+        """Headers at once (unless ``head`` is empty), then one byte every ``every`` seconds for 30 s."""
+        self.wfile.write(head)
+        self.wfile.flush()
+        try:
+            for _ in range(int(30 / every)):
+                time.sleep(every)
+                self.wfile.write(b"x")
+                self.wfile.flush()
+        except OSError:  # the client hung up: what we want
+            pass
 
     def do_GET(self):
         host = self.headers.get("Host", "")
@@ -92,6 +141,24 @@ class ProductPages(BaseHTTPRequestHandler):
         elif path == "/slow":
             time.sleep(3)
             self._send(200, OG_PAGE.encode())
+        elif path == "/trickle":
+            self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<title>Teapot</title><p>")
+        elif path == "/trickle-headers":
+            self._trickle(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        elif path == "/trickle-image":
+            self._send(200, _page_with_image("/img/trickle.jpg"))
+        elif path == "/img/trickle.jpg":
+            self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n" + _jpeg()[:100])
+        elif path.startswith("/bomb-"):
+            self._send(200, _page_with_image(f"/img/{path[1:]}.png"))
+        elif path.startswith("/img/bomb-"):
+            self._send(200, _png_bomb(int(path.split("-")[1].split(".")[0])), "image/png")
+        elif path == "/corrupt":
+            self._send(200, _page_with_image("/img/corrupt.png"))
+        elif path == "/img/corrupt.png":
+            self._send(200, _corrupt_png(), "image/png")
+        elif path == "/nul":
+            self._send(200, NUL_PAGE)
         elif path.startswith("/redirect/"):
             n = int(path.rsplit("/", 1)[1])
             target = "/og" if n <= 0 else f"/redirect/{n - 1}"
@@ -152,3 +219,12 @@ def store_hits(_store_servers):
 
 def dump(obj) -> str:
     return json.dumps(obj)
+
+
+@pytest.fixture
+def deadline(store, settings):
+    """The whole-fetch deadline of one job, as the store's settings set it."""
+    from apps.importer.http import Deadline
+
+    with Deadline(settings.IMPORTER_TOTAL_TIMEOUT) as deadline:
+        yield deadline

@@ -6,6 +6,8 @@ the on-commit callbacks run.
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -155,6 +157,43 @@ def test_a_blocked_address_fails_with_a_message_not_a_500(
     response = owner_client.get(_add(registry, job))
     assert response.status_code == 200
     assert job.error in response.content.decode().replace("&#x27;", "'")
+
+
+def test_under_eager_tasks_the_web_request_is_bounded_by_the_deadline(
+    owner_client, registry, store, settings, django_capture_on_commit_callbacks
+):
+    # As under `make run`: the import runs inside the POST, against a store trickling a byte at a time.
+    settings.IMPORTER_TOTAL_TIMEOUT = 1.2
+    started = time.monotonic()
+    job = _import(owner_client, registry, f"{store}/trickle", django_capture_on_commit_callbacks)
+    assert time.monotonic() - started < 2.5
+    assert (job.status, job.error_code) == (ImportJob.Status.FAILED, "timeout")
+    assert "The store took too long to answer" in owner_client.get(_add(registry, job)).content.decode()
+
+
+def test_a_name_that_does_not_resolve_says_so_not_private_network(
+    owner_client, registry, django_capture_on_commit_callbacks
+):
+    url = "http://no-such-shop.invalid/teapot"
+    job = _import(owner_client, registry, url, django_capture_on_commit_callbacks)
+    html = owner_client.get(_add(registry, job)).content.decode()
+    assert job.error_code == "dns"
+    assert "find that store&#x27;s address (no-such-shop.invalid)" in html
+    assert "private" not in html
+
+
+def test_a_job_whose_worker_died_stops_refreshing_and_says_so(owner_client, registry, couple):
+    job = ImportJob.objects.create(registry=registry, created_by=couple, url="https://shop.example/teapot")
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - timedelta(minutes=10))
+
+    response = owner_client.get(reverse("importer:job", args=[registry.slug, job.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == _add(registry, job)
+    html = owner_client.get(response["Location"]).content.decode()
+    assert "took far too long and was given up" in html
+    assert 'http-equiv="refresh"' not in html
+    job.refresh_from_db()
+    assert (job.status, job.error_code) == (ImportJob.Status.FAILED, "stalled")
 
 
 def test_another_couples_job_is_a_404(owner_client, other_client, registry, couple, other_couple):
