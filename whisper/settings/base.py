@@ -335,7 +335,6 @@ IMPORTER_CONNECT_TIMEOUT = 3.0
 IMPORTER_READ_TIMEOUT = 5.0
 IMPORTER_TOTAL_TIMEOUT = 12.0
 IMPORTER_MAX_PAGE_BYTES = 2 * 1024 * 1024
-IMPORTER_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 IMPORTER_CACHE_SECONDS = 3600
 # Addresses the SSRF guard lets through although they are internal
 # ("127.0.0.1:8123" or "10.0.0.0/8"). Empty in production; tests use it.
