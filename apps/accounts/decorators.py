@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 
 def verified_required(view):
@@ -16,7 +17,7 @@ def verified_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.email_verified:
-            messages.warning(request, "Please verify your email address first — we sent you a link.")
+            messages.warning(request, _("Please verify your email address first — we sent you a link."))
             return redirect("accounts:verify_sent")
         return view(request, *args, **kwargs)
 

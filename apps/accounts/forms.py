@@ -21,7 +21,7 @@ EMAIL_WIDGET = forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize"
 def _clean_new_email(value: str, *, exclude: User | None = None) -> str:
     email = services.normalize_email(value)
     if services.email_in_use(email, exclude=exclude):
-        raise forms.ValidationError(str(services.EmailInUse(email)), code="email_in_use")
+        raise forms.ValidationError(services.EmailInUse.message, code=services.EmailInUse.code)
     return email
 
 

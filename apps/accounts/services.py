@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import emails
+from apps.core.errors import ServiceError
 
 from .models import User
 from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign, unsign
@@ -37,17 +39,16 @@ __all__ = [
 ]
 
 
-class AccountError(Exception):
+class AccountError(ServiceError):
     """A request we refuse, with a message to show the person who made it."""
 
 
 class EmailInUse(AccountError):
-    def __init__(self, email: str = "") -> None:
-        super().__init__(
-            "An account with this email address already exists. "
-            "Log in instead, or reset your password if you forgot it."
-        )
-        self.email = email
+    code = "email_in_use"
+    message = _(
+        "An account with this email address already exists. "
+        "Log in instead, or reset your password if you forgot it."
+    )
 
 
 def normalize_email(email: str) -> str:
@@ -77,12 +78,12 @@ def create_account(*, email: str, name: str, password: str) -> User:
     """
     email = normalize_email(email)
     if email_in_use(email):
-        raise EmailInUse(email)
+        raise EmailInUse(email=email)
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password, name=name.strip())
     except IntegrityError:
-        raise EmailInUse(email) from None
+        raise EmailInUse(email=email) from None
     send_verification(user)
     return user
 
@@ -115,11 +116,14 @@ def verify_email(token: str) -> tuple[User, bool]:
     # Lock the row so two clicks at once send one welcome mail.
     user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
     if user is None:
-        raise InvalidLink("This link is not valid: we could not find its account.")
+        raise InvalidLink(_("This link is not valid: we could not find its account."), code="no_account")
     if normalize_email(user.email) != normalize_email(str(payload.get("e", ""))):
         raise InvalidLink(
-            "This link was sent to an address this account no longer uses. "
-            "Use the link in the most recent email we sent you."
+            _(
+                "This link was sent to an address this account no longer uses. "
+                "Use the link in the most recent email we sent you."
+            ),
+            code="address_changed",
         )
     if user.email_verified:
         return user, False
@@ -146,9 +150,9 @@ def request_email_change(user: User, new_email: str) -> None:
     """
     new_email = normalize_email(new_email)
     if new_email == normalize_email(user.email):
-        raise AccountError("That is already your email address.")
+        raise AccountError(_("That is already your email address."), code="same_email")
     if email_in_use(new_email, exclude=user):
-        raise EmailInUse(new_email)
+        raise EmailInUse(email=new_email)
     token = sign({"u": user.pk, "old": user.email, "new": new_email}, EMAIL_CHANGE_SALT)
     emails.send(
         "email_change",
@@ -177,23 +181,24 @@ def confirm_email_change(token: str) -> tuple[User, bool]:
     new = normalize_email(str(payload.get("new", "")))
     user = User.objects.select_for_update().filter(pk=payload.get("u"), is_active=True).first()
     if user is None or not new:
-        raise InvalidLink("This link is not valid: we could not find its account.")
+        raise InvalidLink(_("This link is not valid: we could not find its account."), code="no_account")
     current = normalize_email(user.email)
     if current == new:
         return user, False
     if current != old:
         raise InvalidLink(
-            "This link is out of date: the account's email address has changed since we sent it."
+            _("This link is out of date: the account's email address has changed since we sent it."),
+            code="address_changed",
         )
     if email_in_use(new, exclude=user):
-        raise EmailInUse(new)
+        raise EmailInUse(email=new)
     user.email = new
     user.email_verified = True  # opening the link proves the new address works
     try:
         with transaction.atomic():
             user.save(update_fields=["email", "email_verified"])
     except IntegrityError:
-        raise EmailInUse(new) from None
+        raise EmailInUse(email=new) from None
     return user, True
 
 

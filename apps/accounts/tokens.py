@@ -24,17 +24,19 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ServiceError
 
 VERIFY_SALT = "whisper.accounts.verify-email"
 EMAIL_CHANGE_SALT = "whisper.accounts.change-email"
 
 
-class InvalidLink(Exception):
+class InvalidLink(ServiceError):
     """A link that was tampered with, has expired, or no longer applies."""
 
-    def __init__(self, message: str, *, expired: bool = False) -> None:
-        super().__init__(message)
-        self.expired = expired
+    code = "invalid_link"
+    message = _("This link is not valid.")
 
 
 def sign(payload: dict, salt: str) -> str:
@@ -53,15 +55,15 @@ def unsign(token: str, salt: str, max_age: int | None = None) -> dict:
         payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
         raise InvalidLink(
-            "This link has expired. Links we send stay valid for a limited time — ask for a new one.",
-            expired=True,
+            _("This link has expired. Links we send stay valid for a limited time — ask for a new one."),
+            code="expired",
         ) from None
     except signing.BadSignature:
         raise InvalidLink(
-            "This link is not valid. Please check that you copied the whole link from the email."
+            _("This link is not valid. Please check that you copied the whole link from the email.")
         ) from None
     if not isinstance(payload, dict):
-        raise InvalidLink("This link is not valid.")
+        raise InvalidLink()
     return payload
 
 

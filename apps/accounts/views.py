@@ -17,6 +17,8 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
@@ -28,7 +30,9 @@ from .tokens import lifetime
 
 # Mail-sending actions a person may repeat this often before we stop sending.
 MAIL_RATE = "5/h"
-TOO_MANY = "You have asked for several emails in a short time. Please wait a while and try again."
+TOO_MANY = gettext_lazy(
+    "You have asked for several emails in a short time. Please wait a while and try again."
+)
 
 
 def _too_many(request: HttpRequest, action: str, key="user") -> bool:
@@ -81,11 +85,11 @@ def verify_sent(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verify_resend(request: HttpRequest) -> HttpResponse:
     if request.user.email_verified:
-        messages.info(request, "Your email address is already verified.")
+        messages.info(request, _("Your email address is already verified."))
         return redirect("accounts:settings")
     if not _refused(request, "verify_resend"):
         services.send_verification(request.user)
-        messages.success(request, f"We sent a new link to {request.user.email}.")
+        messages.success(request, _("We sent a new link to %(email)s.") % {"email": request.user.email})
     return redirect("accounts:verify_sent")
 
 
@@ -101,9 +105,11 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             status=400,
         )
     if newly_verified:
-        messages.success(request, "Thank you — your email address is verified. Let’s create your registry!")
+        messages.success(
+            request, _("Thank you — your email address is verified. Let’s create your registry!")
+        )
     else:
-        messages.info(request, "Your email address was already verified.")
+        messages.info(request, _("Your email address was already verified."))
     return redirect("registries:create")
 
 
@@ -120,7 +126,7 @@ class _LogoutView(auth_views.LogoutView):
         was_logged_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)
         if was_logged_in:
-            messages.info(request, "You are logged out. See you soon!")
+            messages.info(request, _("You are logged out. See you soon!"))
         return response
 
 
@@ -157,7 +163,7 @@ class _PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     form_class = forms.PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:settings")
-    success_message = "Your password is changed."
+    success_message = gettext_lazy("Your password is changed.")
 
 
 login = _LoginView.as_view()
@@ -179,7 +185,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     form = forms.NameForm(request.POST if request.method == "POST" else None, instance=request.user)
     if form.is_bound and form.is_valid():
         form.save()
-        messages.success(request, "Your name is saved.")
+        messages.success(request, _("Your name is saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"name_form": form})
 
@@ -200,8 +206,11 @@ def email_change(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Almost done: open the link we sent to {form.cleaned_data['email']} to switch "
-                    f"to that address. Until then we keep using {request.user.email}.",
+                    _(
+                        "Almost done: open the link we sent to %(new)s to switch "
+                        "to that address. Until then we keep using %(old)s."
+                    )
+                    % {"new": form.cleaned_data["email"], "old": request.user.email},
                 )
                 return redirect("accounts:settings")
     return render(request, "accounts/email_change.html", {"form": form})
@@ -215,9 +224,9 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
         problem = str(exc)
     else:
         if changed:
-            messages.success(request, f"Done — your account now uses {user.email}.")
+            messages.success(request, _("Done — your account now uses %(email)s.") % {"email": user.email})
         else:
-            messages.info(request, f"Your account already uses {user.email}.")
+            messages.info(request, _("Your account already uses %(email)s.") % {"email": user.email})
         return redirect("accounts:settings")
     return render(
         request, "accounts/link_invalid.html", {"problem": problem, "purpose": "email_change"}, status=400
@@ -246,12 +255,14 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             result = services.delete_account(request.user)
             auth_logout(request)
-            kept = f" {_kept_message(result.kept_registries)}" if result.kept_registries else ""
-            messages.success(request, f"Your account and everything in it are deleted.{kept} Goodbye!")
+            message = _("Your account and everything in it are deleted.")
+            if kept := result.kept_registries:
+                message += " " + ngettext(
+                    "Your partner keeps the registry you shared (%(registries)s).",
+                    "Your partner keeps the registries you shared (%(registries)s).",
+                    len(kept),
+                ) % {"registries": ", ".join(kept)}
+            messages.success(request, message + " " + _("Goodbye!"))
             return redirect("pages:home")
     registries = list(request.user.registries.order_by("created_at").prefetch_related("owners"))
     return render(request, "accounts/delete.html", {"form": form, "registries": registries})
-
-
-def _kept_message(slugs: list[str]) -> str:
-    return "Your partner keeps the registries you shared (" + ", ".join(slugs) + ")."

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ServiceError
 from apps.payments import limits
 from apps.registries.models import Registry
 
@@ -39,35 +42,33 @@ EDITABLE_FIELDS = [
 ]
 
 
-class QuantityBelowReserved(Exception):
-    """The new quantity is below what guests have reserved (plus what came from elsewhere)."""
+class QuantityBelowReserved(ServiceError):
+    """The new quantity is below what guests have reserved (params ``reserved``, ``received`` elsewhere)."""
 
-    def __init__(self, reserved: int, received: int = 0) -> None:
-        super().__init__(f"{reserved} already reserved, {received} received elsewhere")
-        self.reserved = reserved
-        self.received = received
+    code = "quantity_below_reserved"
+    # No counts: the spoiler setting decides whether the couple may see them (ItemForm says it).
+    message = _("Guests have already reserved more than that, so the quantity can't go that low.")
 
 
-class GroupGiftRefused(Exception):
-    """A change to a group gift that would not add up; ``str()`` is for the couple.
+class GroupGiftRefused(ServiceError):
+    """A change to a group gift that would not add up; ``field`` names the form field it is about."""
 
-    ``field`` names the form field the message belongs to.
-    """
-
-    def __init__(self, message: str, field: str = "group_gift") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Promise, *, code: str, field: str = "group_gift", **params) -> None:
+        super().__init__(message, code=code, **params)
         self.field = field
 
 
-class ReceivedTooMany(ValueError):
-    """More marked as received elsewhere than guests left; ``most`` is the limit (None: not countable)."""
+class ReceivedTooMany(ServiceError):
+    """More marked as received elsewhere than guests left.
 
-    def __init__(self, most: int | None) -> None:
-        super().__init__(f"at most {most}")
-        self.most = most
+    Param ``most`` is how many could be marked (None: the gift takes any number).
+    """
+
+    code = "received_too_many"
+    message = _("That is more than is left of this gift.")
 
 
-class ReorderError(ValueError):
+class ReorderError(ServiceError):
     """The new order is not exactly the registry's items."""
 
 
@@ -112,7 +113,7 @@ def update_item(item: Item) -> Item:
         )
         reserved, received = row["reserved_count"], row["received_elsewhere"]
         if not item.unlimited and item.quantity < reserved + received:
-            raise QuantityBelowReserved(reserved, received)
+            raise QuantityBelowReserved(reserved=reserved, received=received)
         if item.group_gift or row["group_gift"]:
             _check_group_gift(
                 item.registry,
@@ -140,25 +141,40 @@ def _check_group_gift(
     if item.group_gift and not was_group_gift:
         limits.ensure_allows(registry, "group_gifts")
         if reserved:
-            raise GroupGiftRefused("Guests have already reserved this gift, so it can't become a group gift.")
+            raise GroupGiftRefused(
+                _("Guests have already reserved this gift, so it can't become a group gift."),
+                code="already_reserved",
+            )
     if was_group_gift and not item.group_gift and pledged:
-        raise GroupGiftRefused("Guests have pledged toward this gift, so it stays a group gift.")
+        raise GroupGiftRefused(
+            _("Guests have pledged toward this gift, so it stays a group gift."), code="already_pledged"
+        )
     if not item.group_gift:
         return
     if item.unlimited:
         raise GroupGiftRefused(
-            "A group gift collects toward one price: untick “unlimited”.", field="unlimited"
+            _("A group gift collects toward one price: untick “unlimited”."),
+            code="unlimited",
+            field="unlimited",
         )
     if item.price is None:
-        raise GroupGiftRefused("A group gift needs a price for guests to contribute toward.", field="price")
+        raise GroupGiftRefused(
+            _("A group gift needs a price for guests to contribute toward."), code="no_price", field="price"
+        )
     if pledged and item.currency != currency:
         raise GroupGiftRefused(
-            f"Guests have pledged in {currency}, so the currency stays {currency}.", field="currency"
+            _("Guests have pledged in %(currency)s, so the currency stays %(currency)s."),
+            code="currency_pledged",
+            field="currency",
+            currency=currency,
         )
     if item.price < pledged:
         raise GroupGiftRefused(
-            f"Guests have already pledged {pledged:,.2f} {currency}, so the price can't go below that.",
+            _("Guests have already pledged %(pledged)s %(currency)s, so the price can't go below that."),
+            code="price_below_pledged",
             field="price",
+            pledged=f"{pledged:,.2f}",
+            currency=currency,
         )
 
 
@@ -171,7 +187,7 @@ def set_received_elsewhere(item: Item, received: int) -> None:
     ``received`` is more than guests left (or the item takes any number).
     """
     if received < 0:
-        raise ReceivedTooMany(0)
+        raise ReceivedTooMany(most=0)
     with transaction.atomic():
         updated = Item.objects.filter(
             pk=item.pk, unlimited=False, reserved_count__lte=F("quantity") - received
@@ -179,7 +195,7 @@ def set_received_elsewhere(item: Item, received: int) -> None:
         if not updated:
             row = Item.objects.values("unlimited", "quantity", "reserved_count").get(pk=item.pk)
             most = None if row["unlimited"] else max(row["quantity"] - row["reserved_count"], 0)
-            raise ReceivedTooMany(most)
+            raise ReceivedTooMany(most=most)
         item.registry.bump_version()
     item.received_elsewhere = received
 
@@ -233,9 +249,11 @@ def reorder_items(registry: Registry, ids: Sequence[int]) -> None:
     with transaction.atomic():
         positions = _locked_positions(registry)
         if len(ids) != len(set(ids)):
-            raise ReorderError("Each gift may appear only once in the new order.")
+            raise ReorderError(_("Each gift may appear only once in the new order."), code="duplicate")
         if set(ids) != set(positions):
-            raise ReorderError("The new order must list exactly the gifts of this registry.")
+            raise ReorderError(
+                _("The new order must list exactly the gifts of this registry."), code="not_the_gifts"
+            )
         _apply_order(registry, list(ids), positions)
 
 

@@ -14,6 +14,8 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
@@ -73,7 +75,7 @@ def _render_form(
     return render(request, "items/form.html", context)
 
 
-def _group_gift_error(form: ItemForm, exc: Exception) -> None:
+def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | limits.PlanLimitReached) -> None:
     """Put a refused group-gift change on the form, next to the field it is about."""
     field = getattr(exc, "field", "group_gift")
     form.add_error(field if field in form.fields else None, str(exc))
@@ -84,7 +86,7 @@ def _limit_message(registry: Registry) -> str:
     try:
         limits.ensure_can_add_item(registry)
     except limits.PlanLimitReached as exc:
-        return exc.message
+        return str(exc)
     return ""
 
 
@@ -111,12 +113,12 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
         except limits.PlanLimitReached as exc:
             # Nothing was saved; the form keeps what was typed.
             return _render_form(
-                request, registry, form, None, picture, limit_message=exc.message, import_job=job
+                request, registry, form, None, picture, limit_message=str(exc), import_job=job
             )
         except services.GroupGiftRefused as exc:
             _group_gift_error(form, exc)
         else:
-            messages.success(request, f"“{item.title}” is on your registry.")
+            messages.success(request, _("“%(title)s” is on your registry.") % {"title": item.title})
             if "another" in request.POST:
                 return redirect("items:add", registry.slug)
             return redirect(_dashboard(item))
@@ -144,11 +146,11 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.update_item(item)
         except services.QuantityBelowReserved as exc:
-            form.add_error("quantity", form.below_reserved_message(exc.reserved, exc.received))
+            form.add_error("quantity", form.below_reserved_message(**exc.params))
         except (services.GroupGiftRefused, limits.PlanLimitReached) as exc:
             _group_gift_error(form, exc)
         else:
-            messages.success(request, f"Saved “{item.title}”.")
+            messages.success(request, _("Saved “%(title)s”.") % {"title": item.title})
             return redirect(_dashboard(item))
     return _render_form(request, registry, form, item, current_image)
 
@@ -158,7 +160,7 @@ def delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = _item_for_owner(request, slug, pk)
     if request.method == "POST":
         services.delete_item(item)
-        messages.success(request, f"Deleted “{item.title}”.")
+        messages.success(request, _("Deleted “%(title)s”.") % {"title": item.title})
         return redirect(_dashboard(item.registry))
     spoilers = item.registry.owner_view()
     reservations = None
@@ -174,9 +176,9 @@ def toggle_hidden(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = _item_for_owner(request, slug, pk)
     services.set_hidden(item, not item.hidden)
     if item.hidden:
-        messages.success(request, f"“{item.title}” is hidden from guests.")
+        messages.success(request, _("“%(title)s” is hidden from guests.") % {"title": item.title})
     else:
-        messages.success(request, f"“{item.title}” is visible to guests again.")
+        messages.success(request, _("“%(title)s” is visible to guests again.") % {"title": item.title})
     return redirect(_dashboard(item))
 
 
@@ -186,10 +188,12 @@ def move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = _item_for_owner(request, slug, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        return _bad_request(request, item.registry, "Choose whether to move the gift up or down.")
+        return _bad_request(request, item.registry, _("Choose whether to move the gift up or down."))
     if not services.move_item(item, direction):
-        where = "top" if direction == "up" else "bottom"
-        messages.info(request, f"“{item.title}” is already at the {where}.")
+        if direction == "up":
+            messages.info(request, _("“%(title)s” is already at the top.") % {"title": item.title})
+        else:
+            messages.info(request, _("“%(title)s” is already at the bottom.") % {"title": item.title})
     return redirect(_dashboard(item))
 
 
@@ -204,7 +208,7 @@ def reorder(request: HttpRequest, slug: str) -> HttpResponse:
         return _bad_request(request, registry, str(exc))
     if _wants_json(request):
         return JsonResponse({"ok": True, "order": ids})
-    messages.success(request, "New order saved.")
+    messages.success(request, _("New order saved."))
     return redirect(_dashboard(registry))
 
 
@@ -216,29 +220,40 @@ def received(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     edit_url = reverse("items:edit", args=[item.registry.slug, item.pk]) + "#received"
     form = ReceivedElsewhereForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["received_elsewhere"][0] + " Nothing was changed.")
+        messages.error(
+            request, _("%(problem)s Nothing was changed.") % {"problem": form.errors["received_elsewhere"][0]}
+        )
         return redirect(edit_url)
     count = form.cleaned_data["received_elsewhere"]
     try:
         services.set_received_elsewhere(item, count)
     except services.ReceivedTooMany as exc:
-        if exc.most is None:
-            messages.error(request, "Any number is welcome for this gift, so there is nothing to mark.")
+        most = exc.params["most"]
+        if most is None:
+            messages.error(request, _("Any number is welcome for this gift, so there is nothing to mark."))
         elif item.registry.owner_view() != Registry.Spoilers.NONE:
-            messages.error(
-                request,
-                f"Only {exc.most} of “{item.title}” are not reserved by guests, "
-                f"so you can mark at most {exc.most} as received. Nothing was changed.",
+            message = ngettext(
+                "Only %(most)s of “%(title)s” is not reserved by guests, "
+                "so you can mark at most %(most)s as received. Nothing was changed.",
+                "Only %(most)s of “%(title)s” are not reserved by guests, "
+                "so you can mark at most %(most)s as received. Nothing was changed.",
+                most,
             )
+            messages.error(request, message % {"most": most, "title": item.title})
         else:
-            messages.error(request, "That is more than is left of this gift. Nothing was changed.")
+            messages.error(request, _("%(problem)s Nothing was changed.") % {"problem": exc})
         return redirect(edit_url)
     if count:
         messages.success(
-            request, f"Noted: you received {count} of “{item.title}” from someone off the registry."
+            request,
+            _("Noted: you received %(count)s of “%(title)s” from someone off the registry.")
+            % {"count": count, "title": item.title},
         )
     else:
-        messages.success(request, f"“{item.title}” has nothing marked as received elsewhere any more.")
+        messages.success(
+            request,
+            _("“%(title)s” has nothing marked as received elsewhere any more.") % {"title": item.title},
+        )
     return redirect(_dashboard(item))
 
 
@@ -256,9 +271,11 @@ def parse_order(values: list[str]) -> list[int]:
     """
     parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
     if not parts:
-        raise services.ReorderError("The new order is empty.")
+        raise services.ReorderError(gettext_lazy("The new order is empty."), code="empty")
     if len(parts) > 10_000 or not all(part.isascii() and part.isdigit() and len(part) < 19 for part in parts):
-        raise services.ReorderError("The new order must be a list of gift numbers.")
+        raise services.ReorderError(
+            gettext_lazy("The new order must be a list of gift numbers."), code="not_numbers"
+        )
     return [int(part) for part in parts]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from . import services
 from .charts import Series, bar_chart, line_chart
@@ -17,7 +18,7 @@ def _chart_row(series: services.MetricSeries) -> dict:
     row["chart_30"] = bar_chart(
         [d.strftime("%-d %b") for d in days],
         [v / scale for v in values],
-        title=f"{series.metric.label}, last 30 days",
+        title=_("%(metric)s, last 30 days") % {"metric": series.metric.label},
         width=480,
         height=200,
     )
@@ -25,7 +26,7 @@ def _chart_row(series: services.MetricSeries) -> dict:
     row["chart_90"] = line_chart(
         [d.strftime("%-d %b") for d in days],
         [Series(series.metric.label, [v / scale for v in values])],
-        title=f"{series.metric.label}, last 90 days",
+        title=_("%(metric)s, last 90 days") % {"metric": series.metric.label},
         width=480,
         height=200,
     )

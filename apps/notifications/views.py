@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -17,9 +18,9 @@ from .forms import PreferenceForm
 from .models import RegistryPreference
 
 _SAVED = {
-    RegistryPreference.OwnerMail.IMMEDIATELY: "Saved: we'll email you about each new reservation.",
-    RegistryPreference.OwnerMail.DIGEST: "Saved: we'll email you a daily digest of new reservations.",
-    RegistryPreference.OwnerMail.OFF: "Saved: no emails about new reservations.",
+    RegistryPreference.OwnerMail.IMMEDIATELY: _("Saved: we'll email you about each new reservation."),
+    RegistryPreference.OwnerMail.DIGEST: _("Saved: we'll email you a daily digest of new reservations."),
+    RegistryPreference.OwnerMail.OFF: _("Saved: no emails about new reservations."),
 }
 
 

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from apps.payments.limits import FREE_DEFAULTS
@@ -25,10 +27,10 @@ from apps.payments.models import FREE_SLUG, Plan
 
 # Shown for each feature a plan unlocks, in this order.
 FEATURE_LABELS = {
-    "passphrase": "Passphrase protection",
-    "cover_photo": "A cover photo on your registry",
-    "csv_export": "CSV export of who reserved what",
-    "group_gifts": "Group gifts — guests chip in together",
+    "passphrase": gettext_lazy("Passphrase protection"),
+    "cover_photo": gettext_lazy("A cover photo on your registry"),
+    "csv_export": gettext_lazy("CSV export of who reserved what"),
+    "group_gifts": gettext_lazy("Group gifts — guests chip in together"),
 }
 
 
@@ -54,7 +56,11 @@ def price_label(price: Decimal) -> str:
 
 
 def _items(plan: Plan) -> str:
-    return "Unlimited gifts" if plan.is_unlimited else f"Up to {plan.max_items} gifts"
+    if plan.is_unlimited:
+        return _("Unlimited gifts")
+    return ngettext("Up to %(count)s gift", "Up to %(count)s gifts", plan.max_items) % {
+        "count": plan.max_items
+    }
 
 
 def _offers() -> tuple[PlanOffer, list[PlanOffer]]:
@@ -68,7 +74,7 @@ def _offers() -> tuple[PlanOffer, list[PlanOffer]]:
         features = [_items(plan)] if plan.max_items != free.max_items else []
         features += [label for f, label in FEATURE_LABELS.items() if plan.allows(f) and not free.allows(f)]
         if free.whisper_branding and not plan.whisper_branding:
-            features.append("No Whisper branding in your guests’ emails")
+            features.append(_("No Whisper branding in your guests’ emails"))
         paid.append(PlanOffer(plan, features))
     return PlanOffer(free, free_features), paid
 

@@ -18,6 +18,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from apps.core.errors import ServiceError
 
 from .models import FEATURES, FREE_SLUG, Order, Plan
 
@@ -44,19 +48,15 @@ FREE_DEFAULTS = {
 }
 
 FEATURE_NAMES = {
-    "passphrase": "Passphrase protection",
-    "cover_photo": "A cover photo",
-    "csv_export": "CSV export",
-    "group_gifts": "Group gifts",
+    "passphrase": _("Passphrase protection"),
+    "cover_photo": _("A cover photo"),
+    "csv_export": _("CSV export"),
+    "group_gifts": _("Group gifts"),
 }
 
 
-class PlanLimitReached(Exception):
-    """A change the registry's plan does not allow; ``message`` is for the couple."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class PlanLimitReached(ServiceError):
+    """A change the registry's plan does not allow; ``str(error)`` is for the couple."""
 
 
 def _free_plan() -> Plan:
@@ -115,12 +115,24 @@ def ensure_can_add_item(registry) -> None:
     plan = current_plan(registry)
     if plan.max_items is not None and registry.items.count() >= plan.max_items:
         raise PlanLimitReached(
-            f"The {plan.name} plan holds up to {plan.max_items} items. "
-            "Remove an item or upgrade the registry to add more."
+            ngettext_lazy(
+                "The %(plan)s plan holds up to %(max_items)s item. "
+                "Remove it or upgrade the registry to add more.",
+                "The %(plan)s plan holds up to %(max_items)s items. "
+                "Remove an item or upgrade the registry to add more.",
+                plan.max_items,
+            ),
+            code="item_limit",
+            plan=plan.name,
+            max_items=plan.max_items,
         )
 
 
 def ensure_allows(registry, feature: str) -> None:
     """Raise ``PlanLimitReached`` unless the plan unlocks ``feature``."""
     if not allows(registry, feature):
-        raise PlanLimitReached(f"{FEATURE_NAMES[feature]} comes with an upgrade of the registry.")
+        raise PlanLimitReached(
+            _("%(feature)s comes with an upgrade of the registry."),
+            code="feature_not_in_plan",
+            feature=FEATURE_NAMES[feature],
+        )

@@ -25,7 +25,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from paypal.standard.ipn.models import PayPalIPN
 from paypal.standard.models import (
     ST_PP_CANCELED_REVERSAL,
@@ -35,6 +36,7 @@ from paypal.standard.models import (
 )
 
 from apps.core import emails
+from apps.core.errors import ServiceError
 from apps.metrics.api import count
 
 from .models import IpnDecision, Order, Plan
@@ -45,8 +47,8 @@ DUPLICATE_FLAG = "Duplicate txn_id."
 Status = Order.Status
 
 
-class Refusal(Exception):
-    """Why an IPN changes nothing (internal to this module)."""
+class Refusal(ServiceError):
+    """Why an IPN changes nothing (internal to this module); ``str()`` is the decision's reason."""
 
 
 # Checkout ------------------------------------------------------------------
@@ -89,24 +91,39 @@ def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
     One transaction: the order's new status, the registry's cache version and
     the decision are written together, or not at all.
     """
-    with transaction.atomic():
+    # PayPal's request has no reader's language: the reasons are written in
+    # English, so the stored audit trail stays the same and searchable.
+    with transaction.atomic(), translation.override("en"):
         order, name = None, ""
         try:
             _check_trusted(ipn)
             action = ACTIONS.get(ipn.payment_status)
             order = _locked_order(ipn)
             if action is None:
-                raise Refusal(f"Payment status {ipn.payment_status or '(none)'!r} changes nothing.")
+                raise Refusal(
+                    _("Payment status %(status)r changes nothing."),
+                    code="ignored_status",
+                    status=ipn.payment_status or "(none)",
+                )
             name, apply = action
             if _already_applied(name, ipn.txn_id):
-                raise Refusal(f"Transaction {ipn.txn_id} was already applied ({name}); nothing to do.")
+                raise Refusal(
+                    _("Transaction %(txn_id)s was already applied (%(action)s); nothing to do."),
+                    code="already_applied",
+                    txn_id=ipn.txn_id,
+                    action=name,
+                )
             reason = apply(ipn, order)
             try:
                 with transaction.atomic():  # a savepoint: a lost race leaves a clean transaction
                     order.save()
                     decision = _decide(ipn, order, IpnDecision.Outcome.APPLIED, reason, name)
             except IntegrityError as exc:
-                raise Refusal(f"Transaction {ipn.txn_id} was already applied.") from exc
+                raise Refusal(
+                    _("Transaction %(txn_id)s was already applied."),
+                    code="already_applied",
+                    txn_id=ipn.txn_id,
+                ) from exc
         except Refusal as refusal:
             logger.info("IPN %s rejected: %s", ipn.pk, refusal)
             return _decide(ipn, order, IpnDecision.Outcome.REJECTED, str(refusal), name)
@@ -143,14 +160,22 @@ def _check_trusted(ipn: PayPalIPN) -> None:
     # django-paypal flags a verified repeat of a transaction as a duplicate; we
     # are idempotent ourselves, so such a repeat is judged like any other IPN.
     if ipn.flag and not (ipn.response == "VERIFIED" and flag.startswith(DUPLICATE_FLAG)):
-        raise Refusal(f"Not verified: {flag or 'flagged by django-paypal'}")
+        raise Refusal(_("Not verified: %(flag)s"), code="flagged", flag=flag or _("flagged by django-paypal"))
     if ipn.response != "VERIFIED":
-        raise Refusal(f"PayPal did not verify this IPN ({ipn.response or 'no answer'!r}).")
+        raise Refusal(
+            _("PayPal did not verify this IPN (%(response)r)."),
+            code="unverified",
+            response=ipn.response or "no answer",
+        )
     ours = settings.PAYPAL_RECEIVER_EMAIL.strip().lower()
     if (ipn.receiver_email or "").strip().lower() != ours:
-        raise Refusal(f"Receiver {ipn.receiver_email or '(none)'!r} is not our PayPal account.")
+        raise Refusal(
+            _("Receiver %(receiver)r is not our PayPal account."),
+            code="wrong_receiver",
+            receiver=ipn.receiver_email or "(none)",
+        )
     if ipn.test_ipn and not settings.PAYPAL_TEST:
-        raise Refusal("A sandbox IPN reached the live site.")
+        raise Refusal(_("A sandbox IPN reached the live site."), code="sandbox")
 
 
 def _locked_order(ipn: PayPalIPN) -> Order:
@@ -167,58 +192,104 @@ def _locked_order(ipn: PayPalIPN) -> Order:
     else:
         order = orders.filter(txn_id=ipn.parent_txn_id).first()
         if order is not None and ipn.invoice and ipn.invoice != order.invoice:
-            raise Refusal(f"Invoice {ipn.invoice!r} does not belong to transaction {ipn.parent_txn_id}.")
+            raise Refusal(
+                _("Invoice %(invoice)r does not belong to transaction %(txn_id)s."),
+                code="wrong_invoice",
+                invoice=ipn.invoice,
+                txn_id=ipn.parent_txn_id,
+            )
     if order is None:
-        raise Refusal(f"No order for invoice {ipn.invoice or '(none)'!r}.")
+        raise Refusal(
+            _("No order for invoice %(invoice)r."), code="unknown_order", invoice=ipn.invoice or "(none)"
+        )
     return order
 
 
 def _check_money(ipn: PayPalIPN, order: Order, *, refund: bool = False) -> None:
     if (ipn.mc_currency or "").upper() != order.currency:
-        raise Refusal(f"Currency {ipn.mc_currency!r} does not match the order's {order.currency}.")
+        raise Refusal(
+            _("Currency %(currency)r does not match the order's %(expected)s."),
+            code="wrong_currency",
+            currency=ipn.mc_currency,
+            expected=order.currency,
+        )
     gross = ipn.mc_gross if ipn.mc_gross is not None else Decimal("0")
     if refund:  # PayPal reports refunds as negative amounts
         if abs(gross) < order.amount:
-            raise Refusal(f"Partial refund of {abs(gross)} of {order.amount}: the upgrade stays.")
+            raise Refusal(
+                _("Partial refund of %(refunded)s of %(amount)s: the upgrade stays."),
+                code="partial_refund",
+                refunded=abs(gross),
+                amount=order.amount,
+            )
     elif gross != order.amount:
-        raise Refusal(f"Amount {gross} does not match the order's {order.amount}.")
+        raise Refusal(
+            _("Amount %(gross)s does not match the order's %(amount)s."),
+            code="wrong_amount",
+            gross=gross,
+            amount=order.amount,
+        )
 
 
 def _apply_payment(ipn: PayPalIPN, order: Order) -> str:
     if order.status != Status.PENDING:
         if order.txn_id == ipn.txn_id:
-            raise Refusal(f"Transaction {ipn.txn_id} was already applied to this order.")
-        raise Refusal(f"The order is {order.get_status_display().lower()}, not waiting for payment.")
+            raise Refusal(
+                _("Transaction %(txn_id)s was already applied to this order."),
+                code="already_applied",
+                txn_id=ipn.txn_id,
+            )
+        raise Refusal(
+            _("The order is %(status)s, not waiting for payment."),
+            code="wrong_status",
+            status=order.get_status_display().lower(),
+        )
     if not ipn.txn_id:
-        raise Refusal("The payment has no transaction id.")
+        raise Refusal(_("The payment has no transaction id."), code="no_txn_id")
     _check_money(ipn, order)
     order.status = Status.PAID
     order.txn_id = ipn.txn_id
     order.paid_at = timezone.now()
     order.payer_email = (ipn.payer_email or "")[:254]
-    return f"Paid {order.amount} {order.currency}: registry upgraded to {order.plan.name}."
+    return _("Paid %(amount)s %(currency)s: registry upgraded to %(plan)s.") % {
+        "amount": order.amount,
+        "currency": order.currency,
+        "plan": order.plan.name,
+    }
 
 
 def _apply_refund(ipn: PayPalIPN, order: Order) -> str:
     if order.status != Status.PAID:
-        raise Refusal(f"The order is {order.get_status_display().lower()}, so a refund changes nothing.")
+        raise Refusal(
+            _("The order is %(status)s, so a refund changes nothing."),
+            code="wrong_status",
+            status=order.get_status_display().lower(),
+        )
     _check_money(ipn, order, refund=True)
     order.status = Status.REFUNDED
-    return "Refunded: the registry is back on the Free plan."
+    return str(_("Refunded: the registry is back on the Free plan."))
 
 
 def _apply_reversal(ipn: PayPalIPN, order: Order) -> str:
     if order.status != Status.PAID:
-        raise Refusal(f"The order is {order.get_status_display().lower()}, so a reversal changes nothing.")
+        raise Refusal(
+            _("The order is %(status)s, so a reversal changes nothing."),
+            code="wrong_status",
+            status=order.get_status_display().lower(),
+        )
     order.status = Status.REVERSED
-    return "Reversed by PayPal: the registry is back on the Free plan."
+    return str(_("Reversed by PayPal: the registry is back on the Free plan."))
 
 
 def _apply_canceled_reversal(ipn: PayPalIPN, order: Order) -> str:
     if order.status != Status.REVERSED:
-        raise Refusal(f"The order is {order.get_status_display().lower()}, not reversed.")
+        raise Refusal(
+            _("The order is %(status)s, not reversed."),
+            code="wrong_status",
+            status=order.get_status_display().lower(),
+        )
     order.status = Status.PAID
-    return f"Reversal cancelled: the registry is on {order.plan.name} again."
+    return _("Reversal cancelled: the registry is on %(plan)s again.") % {"plan": order.plan.name}
 
 
 # payment_status → (action recorded on the decision, what it does to the order)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from paypal.standard.forms import PayPalPaymentsForm
@@ -19,7 +20,7 @@ from . import limits, services
 from .models import Order, Plan
 from .postback import PostbackUnavailable
 
-DOWNGRADE_RULE = (
+DOWNGRADE_RULE = _(
     "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
     "everything: items over the free limit stay visible to guests and can still be reserved, "
     "but you cannot add new items until you are under the limit again or upgrade again, "

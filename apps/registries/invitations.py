@@ -19,36 +19,43 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.tokens import lifetime
 from apps.core import emails
+from apps.core.errors import ServiceError
 
 from .models import Registry
 
 INVITATION_SALT = "whisper.registries.invitation"
 
 
-class InvitationError(Exception):
+class InvitationError(ServiceError):
     """An invitation the services refuse; ``str(error)`` is meant for the couple."""
 
 
 class InvalidInvitation(InvitationError):
     """The link was tampered with, has expired, or no longer applies."""
 
+    code = "invalid_invitation"
+    message = _("This invitation link is not valid.")
+
 
 class WrongAccount(InvitationError):
     """The invitation is for another address than the logged-in account's."""
 
-    def __init__(self, invited: str, current: str) -> None:
-        super().__init__(
-            f"This invitation is for {invited}, but you are logged in as {current}. "
-            f"Log out, then log in (or sign up) as {invited} to accept it."
-        )
-        self.invited = invited
+    code = "wrong_account"
+    message = _(
+        "This invitation is for %(invited)s, but you are logged in as %(current)s. "
+        "Log out, then log in (or sign up) as %(invited)s to accept it."
+    )
 
 
 class LastOwner(InvitationError):
     """Removing this owner would leave the registry without one."""
+
+    code = "last_owner"
+    message = _("A registry needs at least one owner, so the last one can't be removed.")
 
 
 def normalize_email(email: str) -> str:
@@ -76,17 +83,22 @@ def read_token(token: str) -> tuple[Registry, str, int]:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.WHISPER_VERIFY_MAX_AGE)
     except signing.SignatureExpired:
         raise InvalidInvitation(
-            f"This invitation has expired: invitations work for {lifetime()}. Ask for a new one."
+            _("This invitation has expired: invitations work for %(lifetime)s. Ask for a new one."),
+            code="expired",
+            lifetime=lifetime(),
         ) from None
     except signing.BadSignature:
         raise InvalidInvitation(
-            "This invitation link is not valid. Please check that you copied the whole link from the email."
+            _(
+                "This invitation link is not valid. "
+                "Please check that you copied the whole link from the email."
+            )
         ) from None
     if not isinstance(payload, dict) or not {"r", "e", "v"} <= payload.keys():
-        raise InvalidInvitation("This invitation link is not valid.")
+        raise InvalidInvitation()
     registry = Registry.objects.filter(pk=payload["r"]).first()
     if registry is None:
-        raise InvalidInvitation("The registry of this invitation no longer exists.")
+        raise InvalidInvitation(_("The registry of this invitation no longer exists."), code="registry_gone")
     return registry, str(payload["e"]), payload["v"]
 
 
@@ -103,7 +115,9 @@ def invite(registry: Registry, inviter, email: str) -> str:
     email = normalize_email(email)
     with transaction.atomic():
         if registry.owners.filter(email__iexact=email).exists():
-            raise InvitationError(f"{email} is already an owner of this registry.")
+            raise InvitationError(
+                _("%(email)s is already an owner of this registry."), code="already_owner", email=email
+            )
         path = invitation_url(make_token(registry, email))
         emails.send(
             "partner_invitation",
@@ -126,13 +140,16 @@ def check(token: str, user) -> tuple[Registry, str, bool]:
     """
     registry, email, version = read_token(token)
     if normalize_email(user.email) != email:
-        raise WrongAccount(email, user.email)
+        raise WrongAccount(invited=email, current=user.email)
     if registry.owners.filter(pk=user.pk).exists():
         return registry, email, True
     if version != registry.owners_version:
         raise InvalidInvitation(
-            "This invitation no longer applies: the registry's owners changed since it was sent. "
-            "Ask for a new one."
+            _(
+                "This invitation no longer applies: the registry's owners changed since it was sent. "
+                "Ask for a new one."
+            ),
+            code="owners_changed",
         )
     return registry, email, False
 
@@ -171,8 +188,8 @@ def remove_owner(registry: Registry, user) -> None:
         Registry.objects.select_for_update().filter(pk=registry.pk).values_list("pk").get()
         owners = set(registry.owners.values_list("pk", flat=True))
         if user.pk not in owners:
-            raise InvitationError("That person is not an owner of this registry.")
+            raise InvitationError(_("That person is not an owner of this registry."), code="not_an_owner")
         if len(owners) == 1:
-            raise LastOwner("A registry needs at least one owner, so the last one can't be removed.")
+            raise LastOwner()
         registry.owners.remove(user)
         _bump_owners_version(registry)

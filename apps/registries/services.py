@@ -12,7 +12,9 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ServiceError
 from apps.items.tasks import make_thumbnails_on_commit
 from apps.payments import limits
 
@@ -23,8 +25,11 @@ _NAME_SLUG_LENGTH = 24
 _AUTO_SLUG_ATTEMPTS = 5
 
 
-class SlugTaken(Exception):
+class SlugTaken(ServiceError):
     """Another registry took the address between the form check and the save."""
+
+    code = "slug_taken"
+    message = _("Another registry just took that address — please choose another.")
 
 
 def base_slug(partner_one: str, partner_two: str) -> str:
@@ -97,7 +102,7 @@ def create_registry(registry: Registry, *, owner, passphrase: str = "") -> Regis
             except IntegrityError as exc:
                 # Only the slug is unique; someone else just took it.
                 if not auto_slug or attempt == _AUTO_SLUG_ATTEMPTS - 1:
-                    raise SlugTaken(registry.slug) from exc
+                    raise SlugTaken(slug=registry.slug) from exc
         registry.owners.add(owner)
     return registry
 
@@ -126,7 +131,7 @@ def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
             with transaction.atomic():
                 registry.save(update_fields=fields)
         except IntegrityError as exc:
-            raise SlugTaken(registry.slug) from exc
+            raise SlugTaken(slug=registry.slug) from exc
         registry.bump_version()
     registry.refresh_from_db(fields=["cache_version"])
     return registry

@@ -14,6 +14,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.metrics.charts import Series, line_chart
 
@@ -35,7 +36,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             period = form.cleaned_data["since"]
         else:
-            messages.error(request, "Choose one of the periods in the list; showing the last 24 hours.")
+            messages.error(request, _("Choose one of the periods in the list; showing the last 24 hours."))
             form = PeriodForm(initial={"since": period})
     back, bucket = PERIODS[period]
     since = timezone.now() - datetime.timedelta(seconds=back)
@@ -61,7 +62,8 @@ def report(request: HttpRequest) -> HttpResponse:
         chart = line_chart(
             [_bucket_label(t, bucket) for t in times],
             [Series(view, series[view]) for view in views],
-            title=f"p95 response time per view, {dict(form.fields['since'].choices)[period].lower()}",
+            title=_("p95 response time per view, %(period)s")
+            % {"period": dict(form.fields["since"].choices)[period].lower()},
             unit=" ms",
             height=260,
         )

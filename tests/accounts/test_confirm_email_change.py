@@ -24,5 +24,6 @@ def test_a_token_of_a_deleted_account_is_refused(couple):
     token = sign({"u": couple.pk, "old": couple.email, "new": "x@example.com"}, EMAIL_CHANGE_SALT)
     couple.delete()
 
-    with pytest.raises(services.InvalidLink):
+    with pytest.raises(services.InvalidLink) as refused:
         services.confirm_email_change(token)
+    assert refused.value.code == "no_account"

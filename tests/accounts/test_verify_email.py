@@ -22,8 +22,9 @@ def test_a_deactivated_account_cannot_be_verified(unverified):
     unverified.save()
     token = sign({"u": unverified.pk, "e": unverified.email}, VERIFY_SALT)
 
-    with pytest.raises(services.InvalidLink):
+    with pytest.raises(services.InvalidLink) as refused:
         services.verify_email(token)
+    assert refused.value.code == "no_account"
     unverified.refresh_from_db()
     assert not unverified.email_verified
 
@@ -31,5 +32,6 @@ def test_a_deactivated_account_cannot_be_verified(unverified):
 def test_a_token_for_another_purpose_is_refused(unverified):
     token = sign({"u": unverified.pk, "e": unverified.email}, "some.other.salt")
 
-    with pytest.raises(services.InvalidLink):
+    with pytest.raises(services.InvalidLink) as refused:
         services.verify_email(token)
+    assert refused.value.code == "invalid_link"

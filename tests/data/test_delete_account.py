@@ -104,7 +104,7 @@ def test_a_shared_registry_stays_with_the_partner(owner_client, couple, other_co
     assert Reservation.objects.get(pk=guests["reservation"].pk).guest_name == "both Guest"
     assert not User.objects.filter(pk=couple.pk).exists()
     messages = [m.message for m in get_messages(response.wsgi_request)]
-    assert "Your partner keeps the registries you shared (shared-one)." in messages[0]
+    assert "Your partner keeps the registry you shared (shared-one)." in messages[0]
 
 
 def test_only_for_a_logged_in_couple_and_only_by_post(owner_client, couple):

@@ -49,7 +49,7 @@ def test_update_item_refuses_a_quantity_below_the_reserved_count(registry, items
     with pytest.raises(services.QuantityBelowReserved) as exc:
         services.update_item(hammock)
 
-    assert exc.value.reserved == 2
+    assert (exc.value.code, exc.value.params["reserved"]) == ("quantity_below_reserved", 2)
     stored = Item.objects.get(pk=hammock.pk)
     assert (stored.quantity, stored.title, stored.cache_version) == (2, "Hammock", 1)
     assert _version(registry) == 1

@@ -127,7 +127,7 @@ def test_the_service_refuses_the_31st_item_whoever_calls_it(registry, plans):
     with pytest.raises(PlanLimitReached) as excinfo:
         item_services.add_item(registry, Item(title="Sneaked in"))
 
-    assert LIMIT_MESSAGE in excinfo.value.message
+    assert excinfo.value.code == "item_limit"
     assert registry.items.count() == 30
     assert not Item.objects.filter(title="Sneaked in").exists()
 

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
@@ -56,15 +57,15 @@ def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, a
     """
     registry = get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
     if registry.owner_view() != Registry.Spoilers.ALL:
-        messages.info(request, "Your spoiler setting keeps who gave what hidden for now.")
+        messages.info(request, _("Your spoiler setting keeps who gave what hidden for now."))
         return redirect("registries:dashboard", registry.slug)
     row: Model = get_object_or_404(rows, **{via: registry})
     row.thanked = not row.thanked
     row.save(update_fields=["thanked"])
     if row.thanked:
-        messages.success(request, f"Ticked off: you thanked {row.guest_name}.")
+        messages.success(request, _("Ticked off: you thanked %(name)s.") % {"name": row.guest_name})
     else:
-        messages.info(request, f"{row.guest_name} is back on your thank-you list.")
+        messages.info(request, _("%(name)s is back on your thank-you list.") % {"name": row.guest_name})
     return redirect(reverse("registries:dashboard", args=[registry.slug]) + anchor)
 
 

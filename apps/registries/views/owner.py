@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
@@ -54,12 +55,12 @@ def create(request: HttpRequest) -> HttpResponse:
             registry = services.create_registry(
                 form.save(commit=False), owner=request.user, passphrase=form.cleaned_data["passphrase"]
             )
-        except services.SlugTaken:
-            form.add_error("slug", "Another registry just took that address — please choose another.")
+        except services.SlugTaken as exc:
+            form.add_error("slug", str(exc))
         except limits.PlanLimitReached as exc:
-            form.add_error("cover_photo", exc.message)
+            form.add_error("cover_photo", str(exc))
         else:
-            messages.success(request, "Your registry is ready. Now add the gifts you'd love.")
+            messages.success(request, _("Your registry is ready. Now add the gifts you'd love."))
             return redirect("registries:dashboard", registry.slug)
     return render(request, "registries/form.html", {"form": form, "registry": None})
 
@@ -79,12 +80,12 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_registry(registry, passphrase=form.cleaned_data["passphrase"])
-        except services.SlugTaken:
-            form.add_error("slug", "Another registry just took that address — please choose another.")
+        except services.SlugTaken as exc:
+            form.add_error("slug", str(exc))
         except limits.PlanLimitReached as exc:
-            form.add_error("cover_photo", exc.message)
+            form.add_error("cover_photo", str(exc))
         else:
-            messages.success(request, "Your changes are saved.")
+            messages.success(request, _("Your changes are saved."))
             return redirect("registries:dashboard", registry.slug)
     return render(request, "registries/form.html", {"form": form, "registry": saved})
 
@@ -135,15 +136,17 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     if registry.owner_view() != Registry.Spoilers.ALL:
-        messages.info(request, "Your spoiler setting keeps reservations hidden for now.")
+        messages.info(request, _("Your spoiler setting keeps reservations hidden for now."))
         return redirect("registries:dashboard", registry.slug)
     reservation = get_object_or_404(Reservation.objects.active(), pk=pk, item__registry=registry)
     reservation.thanked = not reservation.thanked
     reservation.save(update_fields=["thanked", "updated_at"])
     if reservation.thanked:
-        messages.success(request, f"Ticked off: you thanked {reservation.guest_name}.")
+        messages.success(request, _("Ticked off: you thanked %(name)s.") % {"name": reservation.guest_name})
     else:
-        messages.info(request, f"{reservation.guest_name} is back on your thank-you list.")
+        messages.info(
+            request, _("%(name)s is back on your thank-you list.") % {"name": reservation.guest_name}
+        )
     return redirect(reverse("registries:dashboard", args=[registry.slug]) + "#reservations")
 
 
@@ -153,12 +156,12 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         limits.ensure_allows(registry, "csv_export")
     except limits.PlanLimitReached as exc:
-        messages.info(request, exc.message)
+        messages.info(request, str(exc))
         return redirect(reverse("registries:dashboard", args=[registry.slug]) + "#plan")
     if registry.owner_view() != Registry.Spoilers.ALL:
         messages.info(
             request,
-            "The export lists who reserved what, so it opens once your spoiler setting shows everything.",
+            _("The export lists who reserved what, so it opens once your spoiler setting shows everything."),
         )
         return redirect("registries:dashboard", registry.slug)
     reservations = (
@@ -172,7 +175,16 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response.write("\ufeff")  # lets spreadsheet apps recognise UTF-8
     writer = csv.writer(response)
     writer.writerow(
-        ["Item", "Guest name", "Email", "Quantity", "Message", "Reserved at", "Bought", "Thanked"]
+        [
+            _("Item"),
+            _("Guest name"),
+            _("Email"),
+            _("Quantity"),
+            _("Message"),
+            _("Reserved at"),
+            _("Bought"),
+            _("Thanked"),
+        ]
     )
     for r in reservations:
         writer.writerow(
@@ -183,8 +195,8 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
                 r.quantity,
                 csv_safe(r.message),
                 timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                "yes" if r.bought else "no",
-                "yes" if r.thanked else "no",
+                _("yes") if r.bought else _("no"),
+                _("yes") if r.thanked else _("no"),
             ]
         )
     return response

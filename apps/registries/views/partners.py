@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -39,12 +40,12 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{form.errors['email'][0]} Nobody was invited.")
+        messages.error(request, _("%(problem)s Nobody was invited.") % {"problem": form.errors["email"][0]})
         return redirect(_owners_section(registry))
     if is_ratelimited(
         request, group="registries.invite", key="user", rate=INVITE_RATE, method="POST", increment=True
     ):
-        messages.error(request, "You have sent several invitations in a short time. Please wait a while.")
+        messages.error(request, _("You have sent several invitations in a short time. Please wait a while."))
         return redirect(_owners_section(registry))
     email = invitations.normalize_email(form.cleaned_data["email"])
     try:
@@ -52,7 +53,11 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     except invitations.InvitationError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"We emailed an invitation to {email}. The link works for {lifetime()}.")
+        messages.success(
+            request,
+            _("We emailed an invitation to %(email)s. The link works for %(lifetime)s.")
+            % {"email": email, "lifetime": lifetime()},
+        )
     return redirect(_owners_section(registry))
 
 
@@ -82,12 +87,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     except invitations.InvalidInvitation as exc:
         return _page(request, {"problem": str(exc)}, status=400)
     if already:
-        messages.info(request, f"You are already an owner of {registry.title}.")
+        messages.info(request, _("You are already an owner of %(title)s.") % {"title": registry.title})
         return redirect("registries:dashboard", registry.slug)
     if not user.email_verified:
         messages.warning(
             request,
-            "Please verify your email address first — we sent you a link. Then open the invitation again.",
+            _("Please verify your email address first — we sent you a link. Then open the invitation again."),
         )
         return redirect("accounts:verify_sent")
     if request.method == "POST":
@@ -95,7 +100,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             registry, _added = invitations.accept(token, user)
         except invitations.InvitationError as exc:
             return _page(request, {"problem": str(exc)}, status=400)
-        messages.success(request, f"Welcome! You are now an owner of {registry.title}.")
+        messages.success(
+            request, _("Welcome! You are now an owner of %(title)s.") % {"title": registry.title}
+        )
         return redirect("registries:dashboard", registry.slug)
     return _page(request, {**context, "state": "ready"})
 
@@ -112,7 +119,11 @@ def remove_owner(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(_owners_section(registry))
     if owner.pk == request.user.pk:
-        messages.success(request, f"You no longer have access to {registry.title}.")
+        messages.success(request, _("You no longer have access to %(title)s.") % {"title": registry.title})
         return redirect("registries:mine")
-    messages.success(request, f"{owner.get_full_name()} no longer has access to {registry.title}.")
+    messages.success(
+        request,
+        _("%(name)s no longer has access to %(title)s.")
+        % {"name": owner.get_full_name(), "title": registry.title},
+    )
     return redirect(_owners_section(registry))

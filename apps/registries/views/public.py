@@ -28,6 +28,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import compress_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
@@ -120,7 +122,11 @@ class _Gifts:
     def warning(self) -> str:
         """What the page says about filters it could not understand (and ignored)."""
         if ignored := self.form.ignored():
-            return f"We ignored a filter we couldn't understand: {', '.join(ignored)}."
+            return ngettext(
+                "We ignored a filter we couldn't understand: %(filters)s.",
+                "We ignored filters we couldn't understand: %(filters)s.",
+                len(ignored),
+            ) % {"filters": ", ".join(ignored)}
         return ""
 
 
@@ -325,14 +331,14 @@ def passphrase(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if _wrong_tries_exhausted(request, registry):
-            form.add_error(None, "Too many tries — please wait a minute, then try again.")
+            form.add_error(None, _("Too many tries — please wait a minute, then try again."))
             status = 429
         elif form.is_valid():
             if registry.check_passphrase(form.cleaned_data["passphrase"]):
                 remember_unlocked(request, registry)
                 return HttpResponseRedirect(next_url)
             _wrong_tries_exhausted(request, registry, count_this_one=True)
-            form.add_error("passphrase", "That passphrase doesn't match. Please check and try again.")
+            form.add_error("passphrase", _("That passphrase doesn't match. Please check and try again."))
     return noindex(
         render(request, "registries/passphrase.html", {"registry": registry, "form": form}, status=status)
     )
