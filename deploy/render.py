@@ -157,6 +157,7 @@ def supervisor_environment(env: dict[str, str], names: tuple[str, ...] = PROGRAM
 def stack_context(env: dict[str, str]) -> dict[str, object]:
     """The placeholders' values, read from ``env`` (``scripts/stack.sh`` sets them)."""
     run = Path(env["STACK_RUN_DIR"])
+    terminators = proxy_networks(env.get("TLS_PROXY", ""))
     web_ports = ports(env.get("GUNICORN_PORTS", "58001"))
     access_log = env.get("NGINX_ACCESS_LOG", "buffered")
     if access_log == "off":
@@ -177,7 +178,13 @@ def stack_context(env: dict[str, str]) -> dict[str, object]:
         "TLS": tls_directives(
             env.get("HTTPS_LISTEN", "443"), env.get("TLS_CERTIFICATE", ""), env.get("TLS_CERTIFICATE_KEY", "")
         ),
-        "TLS_PROXY_NETWORKS": "\n".join(f"    {net} 1;" for net in proxy_networks(env.get("TLS_PROXY", ""))),
+        "TLS_PROXY_NETWORKS": "\n".join(f"    {net} 1;" for net in terminators),
+        # The visitor's address (X-Real-IP for Django's rate limits) is the one
+        # the terminator saw, not the terminator's own.
+        "REAL_IP": "\n    ".join(
+            [f"set_real_ip_from {net};" for net in terminators]
+            + ["real_ip_header X-Forwarded-For;", "real_ip_recursive on;"] * bool(terminators)
+        ),
         "UPSTREAM_SERVERS": "\n".join(
             f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in web_ports
         ),

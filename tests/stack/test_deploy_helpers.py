@@ -214,10 +214,11 @@ def test_a_server_speaking_tls_redirects_http_and_believes_only_its_terminator(t
     assert "listen 443 ssl;" in site and "ssl_certificate_key /etc/whisper/key.pem;" in site
     assert "return 301 https://$host$request_uri;" in site
     assert "    10.0.0.0/8 1;\n    192.0.2.7/32 1;\n}" in site
+    assert "set_real_ip_from 192.0.2.7/32;" in site and "real_ip_header X-Forwarded-For;" in site
     assert "proxy_set_header X-Forwarded-Proto $whisper_forwarded_proto;" in site
     render.render_stack(tmp_path, {**env, "TLS_CERTIFICATE": ""})
     plain = (tmp_path / "nginx" / "whisper.conf").read_text()
-    assert " ssl" not in plain and "return 301" not in plain
+    assert " ssl" not in plain and "return 301" not in plain and "set_real_ip_from" not in plain
 
 
 def test_release_header_names_the_release_of_a_deployed_tree(settings, tmp_path):

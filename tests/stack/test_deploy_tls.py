@@ -117,7 +117,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
-def nginx(run: Path, static: Path, port: int, **tls: str) -> Iterator[None]:
+def nginx(run: Path, static: Path, port: int, **tls: str) -> Iterator[Path]:
     """The real nginx with the site template rendered for ``tls`` (render's environment names)."""
     env = {"STACK_RUN_DIR": str(run), "NGINX_PORT": str(port), "GUNICORN_PORTS": str(WEB_PORT)}
     env |= {"STATIC_ROOT": str(static / "static"), "MEDIA_ROOT": str(static / "media"), "NGINX_WORKERS": "1"}
@@ -131,7 +131,7 @@ def nginx(run: Path, static: Path, port: int, **tls: str) -> Iterator[None]:
     try:
         wait_for(lambda: port_open(port) or process.poll() is not None, 10, "nginx")
         assert process.poll() is None, log.read_text()[-3000:]
-        yield
+        yield nginx_dir / "logs"
     finally:
         process.send_signal(signal.SIGQUIT)  # graceful stop
         process.wait(timeout=20)
@@ -206,6 +206,15 @@ def test_behind_a_terminator_its_https_is_believed(proxied_site):
     assert plain.status_code == 301
     assert plain.headers["Location"] == f"https://127.0.0.1:{PROXIED_PORT}{PAGE}"
     assert "Cross-Origin-Opener-Policy" in plain.headers  # Django's redirect, for the terminator to follow
+
+
+def test_behind_a_terminator_visitors_keep_their_own_address(proxied_site):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    requests.get(f"http://127.0.0.1:{PROXIED_PORT}{PAGE}", headers=headers, timeout=30)
+    # What nginx logs is what it tells Django in X-Real-IP ($remote_addr): rate limits count per visitor.
+    access_log = proxied_site / "access.log"
+    logged = lambda: access_log.exists() and "\n203.0.113.9 - " in "\n" + access_log.read_text()  # noqa: E731
+    wait_for(logged, 10, "the visitor's address in nginx's access log")
 
 
 def test_behind_a_terminator_nobody_else_is_believed(proxied_site):
