@@ -9,9 +9,11 @@ run them: they make what these checks look for.
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import storages
 from django.utils.module_loading import import_string
 
 TAG = "whisper_deploy"
@@ -34,6 +36,23 @@ def offline_compression_manifest(app_configs=None, **kwargs) -> list[checks.Chec
             hint="Run `manage.py collectstatic` then `manage.py compress` with these settings "
             "(fab deploy does both), or check that STATIC_ROOT / COMPRESS_ROOT point where they wrote.",
             id="whisper.E001",
+        )
+    ]
+
+
+@checks.register(TAG, deploy=True)
+def static_files_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """With hashed static names, ``{% static %}`` needs the manifest ``collectstatic`` writes."""
+    storage = storages.create_storage(settings.STORAGES[STATICFILES_STORAGE_ALIAS])
+    if not isinstance(storage, ManifestFilesMixin) or storage.manifest_storage.exists(storage.manifest_name):
+        return []
+    return [
+        checks.Error(
+            f"The static files manifest {storage.manifest_name} is missing from {storage.location}: "
+            "pages would answer 500.",
+            hint="Run `manage.py collectstatic` with these settings (fab deploy does), "
+            "or check that STATIC_ROOT points where it wrote.",
+            id="whisper.E002",
         )
     ]
 

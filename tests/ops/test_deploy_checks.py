@@ -1,4 +1,4 @@
-"""A release without its offline compression manifest refuses to start instead of answering 500.
+"""A release without the manifests of its built assets refuses to start instead of answering 500.
 
 ``apps/ops/checks.py``: ``manage.py check --deploy`` reports it, and gunicorn
 (``whisper/wsgi.py``) does not boot. ``fab deploy`` stopping before the switch
@@ -44,6 +44,16 @@ def test_without_offline_compression_nothing_is_required(offline, settings):
     call_command("check", "--deploy", "--tag", "whisper_deploy")
 
 
+def test_hashed_static_names_need_the_manifest_collectstatic_writes(settings, tmp_path):
+    backend = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": backend}}
+    settings.STATIC_ROOT = str(tmp_path)
+    with pytest.raises(SystemCheckError, match=r"whisper\.E002.* staticfiles\.json is missing from "):
+        call_command("check", "--deploy", "--tag", "whisper_deploy")
+    (tmp_path / "staticfiles.json").write_text('{"paths": {}, "version": "1.1"}')
+    call_command("check", "--deploy", "--tag", "whisper_deploy")
+
+
 def production(static_root: Path) -> dict[str, str]:
     return {
         "PATH": os.environ["PATH"],
@@ -65,6 +75,7 @@ def test_manage_py_check_deploy_fails_in_production_without_the_manifest(tmp_pat
     assert done.returncode == 1
     assert f"manifest.json is missing from {tmp_path}/CACHE" in done.stderr
     assert "every page would answer 500" in done.stderr
+    assert f"staticfiles.json is missing from {tmp_path}:" in done.stderr
 
 
 def test_gunicorn_does_not_boot_a_release_without_the_manifest(tmp_path):
