@@ -37,7 +37,7 @@ DEFAULTS: dict[str, object] = {
     "repo": str(ROOT),  # a local git repository (a clone); fab archives the revision from it
     "keep_releases": 5,
     "hosts": "localhost",  # server_name and ALLOWED_HOSTS; the first one is the site's
-    "site_url": "",  # default: http(s)://<first host>[:<nginx_port>]
+    "site_url": "",  # default: http(s)://<first host>[:<https_port or nginx_port>]
     "https": True,  # False: plain HTTP (no redirect, no HSTS, cookies without Secure)
     # With https, who speaks TLS to browsers: nginx itself with this certificate
     # and key (paths on the server), HTTP redirected to HTTPS; or a terminator in
