@@ -142,6 +142,10 @@ def write_configs(c: Connection, s: server.Settings) -> None:
         "STATIC_ROOT": L.static,
         "MEDIA_ROOT": L.media,
         "CELERY_CONCURRENCY": str(s.celery_concurrency),
+        "HTTPS_LISTEN": s.https_listen,
+        "TLS_CERTIFICATE": s.tls_certificate,
+        "TLS_CERTIFICATE_KEY": s.tls_certificate_key,
+        "TLS_PROXY": s.tls_proxy,
     }
     programs = {
         "DJANGO_SETTINGS_MODULE": s.settings_module,

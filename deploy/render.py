@@ -14,6 +14,7 @@ shell script stays the one place that picks defaults.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import sys
@@ -89,6 +90,53 @@ def ports(raw: str) -> list[int]:
     return result
 
 
+def proxy_networks(raw: str) -> list[str]:
+    """The TLS terminator's addresses (``tls_proxy``) as networks for nginx's ``geo``.
+
+    >>> proxy_networks("10.0.0.0/8, 192.0.2.7,,2001:db8::/32")
+    ['10.0.0.0/8', '192.0.2.7/32', '2001:db8::/32']
+    >>> proxy_networks("10.0.0.1/8")
+    Traceback (most recent call last):
+    ...
+    ValueError: tls_proxy: not an address or network: '10.0.0.1/8'
+    """
+    networks = []
+    for part in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            networks.append(str(ipaddress.ip_network(part)))
+        except ValueError:
+            raise ValueError(f"tls_proxy: not an address or network: {part!r}") from None
+    return networks
+
+
+def tls_directives(https_listen: str, certificate: str, key: str) -> str:
+    """nginx's TLS lines for the site's server block: none without a ``certificate``.
+
+    Plain HTTP then goes to HTTPS by a redirect (``$whisper_to_https`` in the
+    template keeps ``/health/`` on plain HTTP for load balancers and the
+    deploy's health check).
+
+    >>> tls_directives("", "", "")
+    ''
+    >>> print(tls_directives("127.0.0.1:8443", "/etc/c.pem", "/etc/k.pem").splitlines()[-1].strip())
+    if ($whisper_to_https) { return 301 https://$host:8443$request_uri; }
+    """
+    if not certificate:
+        return ""
+    port = https_listen.rsplit(":", 1)[-1]
+    to = "https://$host" + ("" if port == "443" else f":{port}")
+    lines = [
+        f"listen {https_listen} ssl;",
+        f"ssl_certificate {certificate};",
+        f"ssl_certificate_key {key};",
+        "ssl_protocols TLSv1.2 TLSv1.3;",
+        "ssl_session_cache shared:whisper_tls:10m;",
+        "ssl_session_timeout 1d;",
+        f"if ($whisper_to_https) {{ return 301 {to}$request_uri; }}",
+    ]
+    return "\n    ".join(lines)
+
+
 def supervisor_environment(env: dict[str, str], names: tuple[str, ...] = PROGRAM_ENV) -> str:
     """An ``environment=`` line for supervisord with the ``names`` set in ``env``.
 
@@ -109,6 +157,7 @@ def supervisor_environment(env: dict[str, str], names: tuple[str, ...] = PROGRAM
 def stack_context(env: dict[str, str]) -> dict[str, object]:
     """The placeholders' values, read from ``env`` (``scripts/stack.sh`` sets them)."""
     run = Path(env["STACK_RUN_DIR"])
+    terminators = proxy_networks(env.get("TLS_PROXY", ""))
     web_ports = ports(env.get("GUNICORN_PORTS", "58001"))
     access_log = env.get("NGINX_ACCESS_LOG", "buffered")
     if access_log == "off":
@@ -126,6 +175,16 @@ def stack_context(env: dict[str, str]) -> dict[str, object]:
         "STATIC_ROOT": env["STATIC_ROOT"].rstrip("/"),
         "MEDIA_ROOT": env["MEDIA_ROOT"].rstrip("/"),
         "ACCESS_LOG": access_log_line,
+        "TLS": tls_directives(
+            env.get("HTTPS_LISTEN", "443"), env.get("TLS_CERTIFICATE", ""), env.get("TLS_CERTIFICATE_KEY", "")
+        ),
+        "TLS_PROXY_NETWORKS": "\n".join(f"    {net} 1;" for net in terminators),
+        # The visitor's address (X-Real-IP for Django's rate limits) is the one
+        # the terminator saw, not the terminator's own.
+        "REAL_IP": "\n    ".join(
+            [f"set_real_ip_from {net};" for net in terminators]
+            + ["real_ip_header X-Forwarded-For;", "real_ip_recursive on;"] * bool(terminators)
+        ),
         "UPSTREAM_SERVERS": "\n".join(
             f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in web_ports
         ),

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from deploy.render import ports as parse_ports
+from deploy.render import proxy_networks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,10 +37,17 @@ DEFAULTS: dict[str, object] = {
     "repo": str(ROOT),  # a local git repository (a clone); fab archives the revision from it
     "keep_releases": 5,
     "hosts": "localhost",  # server_name and ALLOWED_HOSTS; the first one is the site's
-    "site_url": "",  # default: http(s)://<first host>[:<nginx_port>]
+    "site_url": "",  # default: http(s)://<first host>[:<https_port or nginx_port>]
     "https": True,  # False: plain HTTP (no redirect, no HSTS, cookies without Secure)
+    # With https, who speaks TLS to browsers: nginx itself with this certificate
+    # and key (paths on the server), HTTP redirected to HTTPS; or a terminator in
+    # front (a load balancer) at these addresses, whose X-Forwarded-Proto nginx believes.
+    "tls_certificate": "",
+    "tls_certificate_key": "",
+    "tls_proxy": "",  # addresses or networks, comma-separated: 10.0.0.0/8, 192.0.2.7
     "nginx_address": "",  # listen on every address
     "nginx_port": 80,
+    "https_port": 443,  # nginx's TLS port, with tls_certificate
     "gunicorn_ports": "8001,8002",  # one supervised gunicorn node per port
     "web_concurrency": 2,  # gunicorn workers per node
     "celery_concurrency": 1,
@@ -139,8 +147,12 @@ class Settings:
     hosts: str
     site_url: str
     https: bool
+    tls_certificate: str
+    tls_certificate_key: str
+    tls_proxy: str
     nginx_address: str
     nginx_port: int
+    https_port: int
     gunicorn_ports: str
     web_concurrency: int
     celery_concurrency: int
@@ -185,8 +197,26 @@ class Settings:
             raise ValueError(f"db_name must be a plain lowercase name, not {self.db_name!r}")
         if self.keep_releases < 2:
             raise ValueError("keep_releases must be at least 2 (the current release and one to roll back to)")
-        if len(set(self.ports)) != len(self.ports) or self.nginx_port in self.ports:
-            raise ValueError("nginx_port and gunicorn_ports must all differ")
+        used = [*self.ports, self.nginx_port, *([self.https_port] if self.tls_certificate else [])]
+        if len(set(used)) != len(used):
+            raise ValueError("nginx_port, https_port and gunicorn_ports must all differ")
+        if self.https and not (self.tls_certificate or self.tls_proxy):
+            # Else Django redirects to an HTTPS that nobody serves, or, behind a
+            # terminator nginx does not believe, to itself for ever.
+            raise ValueError(
+                "https is on: set tls_certificate and tls_certificate_key (nginx speaks TLS), "
+                "or tls_proxy (the addresses of the TLS terminator in front), or https: false"
+            )
+        if not self.https and (self.tls_certificate or self.tls_proxy):
+            raise ValueError("tls_certificate and tls_proxy are for https: true")
+        for path in (self.tls_certificate, self.tls_certificate_key):
+            if path and not re.fullmatch(r"/[^\s;'\"{}$]+", path):
+                raise ValueError(
+                    f"tls_certificate and tls_certificate_key must be absolute paths, not {path!r}"
+                )
+        if bool(self.tls_certificate) != bool(self.tls_certificate_key):
+            raise ValueError("tls_certificate and tls_certificate_key go together")
+        proxy_networks(self.tls_proxy)
         if not self.server_names:
             raise ValueError("hosts names no host")
 
@@ -208,10 +238,15 @@ class Settings:
         return f"{self.nginx_address}:{self.nginx_port}" if self.nginx_address else str(self.nginx_port)
 
     @property
+    def https_listen(self) -> str:
+        """nginx's ``listen`` for TLS (with ``tls_certificate``): ``PORT`` or ``ADDRESS:PORT``."""
+        return f"{self.nginx_address}:{self.https_port}" if self.nginx_address else str(self.https_port)
+
+    @property
     def local_url(self) -> str:
         """Where nginx answers on the server itself (the deploy's health check).
 
-        >>> Settings.load({"nginx_address": "127.0.0.1", "nginx_port": 58380}, {}).local_url
+        >>> Settings.load({"nginx_address": "127.0.0.1", "nginx_port": 58380, "https": False}, {}).local_url
         'http://127.0.0.1:58380'
         """
         address = self.nginx_address if self.nginx_address not in ("", "0.0.0.0", "[::]") else "127.0.0.1"  # noqa: S104
@@ -221,17 +256,20 @@ class Settings:
     def public_url(self) -> str:
         """``SITE_URL``: as configured, or built from the first host.
 
-        >>> Settings.load({"hosts": "whisper.example www.whisper.example"}, {}).public_url
+        >>> Settings.load({"hosts": "whisper.example www.example", "tls_proxy": "10.0.0.0/8"}, {}).public_url
         'https://whisper.example'
+        >>> Settings.load({"hosts": "a.example", "tls_certificate": "/c.pem", "tls_certificate_key": "/k.pem",
+        ...                "https_port": 8443}, {}).public_url
+        'https://a.example:8443'
         >>> Settings.load({"hosts": "127.0.0.1", "https": False, "nginx_port": 58380}, {}).public_url
         'http://127.0.0.1:58380'
         """
         if self.site_url:
             return self.site_url.rstrip("/")
-        scheme = "https" if self.https else "http"
-        default_port = 443 if self.https else 80
-        port = "" if self.https or self.nginx_port == default_port else f":{self.nginx_port}"
-        return f"{scheme}://{self.server_names[0]}{port}"
+        scheme, port, default = (
+            ("https", self.https_port, 443) if self.https else ("http", self.nginx_port, 80)
+        )
+        return f"{scheme}://{self.server_names[0]}{'' if port == default else f':{port}'}"
 
     def db_args(self) -> str:
         """``-h -p -U`` for psql, pg_dump and pg_restore, shell-quoted."""

@@ -183,18 +183,19 @@ def ensure_venv(c: Connection, s: server.Settings, requirements: str) -> str:
 
 
 def build(c: Connection, s: server.Settings, name: str, venv: str) -> None:
-    """Static files, compressed assets and migrations for a release, before anything runs it."""
+    """Static files, compressed assets, deploy checks and migrations of a release, before anything runs it."""
     path = s.layout.release(name)
     sh(c, f"ln -sfn {q(venv)} {q(path)}/venv", "linking the virtualenv")
     say("collectstatic")
     sh(c, manage_command(s, path, "collectstatic --noinput -v 0"), "collectstatic")
-    result = c.run(manage_command(s, path, "compress --force"), hide=True, warn=True)
-    if result.ok:
-        say("compress: done")
-    elif "No 'compress' template tags found" in result.stdout + result.stderr:
-        say("compress: no {% compress %} blocks in the templates yet; nothing to do")
-    else:
-        raise DeployError(f"manage.py compress failed:\n{result.stdout}{result.stderr}")
+    say("compress")
+    sh(c, manage_command(s, path, "compress --force"), "compress")
+    # Before anything changes for the running site (static files, schema,
+    # current): a release that would answer 500 on every page stops here.
+    checked = c.run(manage_command(s, path, "check --deploy --fail-level ERROR"), hide=True, warn=True)
+    if not checked.ok:
+        raise DeployError(f"release {name} fails `manage.py check --deploy`:\n{checked.stderr.strip()}")
+    say("check --deploy: no errors")
     sh(
         c,
         f"{q(path)}/venv/bin/python -c {q(PUBLISH_STATIC)} {q(path)}/.run/static {q(s.layout.static)}",

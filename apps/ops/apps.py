@@ -6,6 +6,6 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
-        from . import read_only
+        from . import checks, read_only  # noqa: F401 (checks registers the deploy checks)
 
         read_only.connect()

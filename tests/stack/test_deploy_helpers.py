@@ -39,7 +39,7 @@ def test_the_doctests_of_the_deploy_modules_pass(module):
 
 def test_a_variable_beats_fabric_yaml_which_beats_the_default():
     settings = server.Settings.load(
-        {"prefix": "/opt/from-yaml", "nginx_port": 8080, "db_name": "from_yaml"},
+        {"prefix": "/opt/from-yaml", "nginx_port": 8080, "db_name": "from_yaml", "tls_proxy": "10.0.0.0/8"},
         {"WHISPER_PREFIX": "/opt/from-env", "WHISPER_GUNICORN_PORTS": "9001, 9002, 9003"},
     )
     assert settings.prefix == "/opt/from-env"
@@ -60,6 +60,15 @@ def test_a_variable_beats_fabric_yaml_which_beats_the_default():
         ({"nginx_port": 8001}, "must all differ"),
         ({"https": "maybe"}, "true or false"),
         ({"gunicorn_ports": "80x"}, "not a port"),
+        ({"https": True}, "set tls_certificate and tls_certificate_key .* or tls_proxy"),
+        ({"tls_certificate": "/etc/whisper/cert.pem"}, "go together"),
+        ({"tls_certificate": "cert.pem", "tls_certificate_key": "/k.pem"}, "absolute paths"),
+        (
+            {"tls_certificate": "/c.pem", "tls_certificate_key": "/k.pem", "https_port": 8001},
+            "must all differ",
+        ),
+        ({"tls_proxy": "10.0.0.1/8"}, "not an address or network"),
+        ({"https": False, "tls_proxy": "10.0.0.0/8"}, "for https: true"),
     ],
 )
 def test_bad_knobs_are_refused_with_a_reason(knobs, complaint):
@@ -68,7 +77,9 @@ def test_bad_knobs_are_refused_with_a_reason(knobs, complaint):
 
 
 def test_the_env_file_holds_what_production_reads_and_nothing_per_release():
-    settings = server.Settings.load({"hosts": "whisper.example, www.whisper.example", "env": {"X": "1"}}, {})
+    settings = server.Settings.load(
+        {"hosts": "whisper.example, www.whisper.example", "tls_proxy": "10.0.0.0/8", "env": {"X": "1"}}, {}
+    )
     values = server.env_values(settings, "k" * 50, cache_version=3)
     assert values["ALLOWED_HOSTS"] == "whisper.example,www.whisper.example"
     assert values["SITE_URL"] == "https://whisper.example"
@@ -193,6 +204,21 @@ def test_a_server_gets_the_stacks_templates_with_its_own_values(tmp_path):
     assert "listen 80;" in site
     assert "alias /srv/whisper/shared/static/;" in site
     assert "server 127.0.0.1:8002" in site
+
+
+def test_a_server_speaking_tls_redirects_http_and_believes_only_its_terminator(tmp_path):
+    env = {"STACK_RUN_DIR": str(tmp_path), "STATIC_ROOT": "/s", "MEDIA_ROOT": "/m", "HTTPS_LISTEN": "443"}
+    env |= {"TLS_CERTIFICATE": "/etc/whisper/cert.pem", "TLS_CERTIFICATE_KEY": "/etc/whisper/key.pem"}
+    render.render_stack(tmp_path, {**env, "TLS_PROXY": "10.0.0.0/8, 192.0.2.7"})
+    site = (tmp_path / "nginx" / "whisper.conf").read_text()
+    assert "listen 443 ssl;" in site and "ssl_certificate_key /etc/whisper/key.pem;" in site
+    assert "return 301 https://$host$request_uri;" in site
+    assert "    10.0.0.0/8 1;\n    192.0.2.7/32 1;\n}" in site
+    assert "set_real_ip_from 192.0.2.7/32;" in site and "real_ip_header X-Forwarded-For;" in site
+    assert "proxy_set_header X-Forwarded-Proto $whisper_forwarded_proto;" in site
+    render.render_stack(tmp_path, {**env, "TLS_CERTIFICATE": ""})
+    plain = (tmp_path / "nginx" / "whisper.conf").read_text()
+    assert " ssl" not in plain and "return 301" not in plain and "set_real_ip_from" not in plain
 
 
 def test_release_header_names_the_release_of_a_deployed_tree(settings, tmp_path):

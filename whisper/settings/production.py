@@ -16,6 +16,8 @@ SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only"):
     raise RuntimeError("SECRET_KEY must be set in the environment for production")
 
+# nginx always sets X-Forwarded-Proto: its own scheme, or the TLS terminator's
+# in front when fab's tls_proxy names it (deploy/nginx.conf.template).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Load balancers and the deploy's health check ask over plain HTTP.
