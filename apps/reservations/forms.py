@@ -57,12 +57,8 @@ def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
     left = item.left_to_pledge() or Decimal("0")
     most = left + (held or 0)
     shown = {"left": money(left, item.currency), "most": money(most, item.currency)}
-    if held is None:
-        too_much = _("Sorry — only %(left)s left to contribute.") % shown
-    else:
-        too_much = (
-            _("Sorry — only %(left)s more left to contribute, so you can pledge at most %(most)s.") % shown
-        )
+    # The service's own words for a pledge past what is left.
+    too_much = AMOUNTS.messages["not_enough_left" if held is None else "not_enough_more"] % shown
     field = forms.DecimalField(
         label=_("Amount (%(currency)s)") % {"currency": item.currency},
         min_value=Decimal("0.01"),
