@@ -1,7 +1,7 @@
-"""Reservations in the Django admin, for operators answering a guest or a couple.
+"""Guests' claims in the Django admin, for operators answering a guest or a couple.
 
-Quantities and states are read-only here: they move only through the
-services, which keep the item's ``reserved_count`` in step. Cancelling goes
+Quantities, amounts and states are read-only here: they move only through the
+claim services, which keep the item's running totals in step. Cancelling goes
 through the same service, as an admin action.
 """
 
@@ -11,12 +11,38 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import pledges, services
-from .models import OffRegistryGift, Pledge, Reservation
+from . import services
+from .models import Claim, OffRegistryGift, Pledge, Reservation
+
+
+class ClaimAdmin(admin.ModelAdmin):
+    """What every kind of claim shows; ``kind`` says which lifecycle cancels it."""
+
+    kind: services.ClaimKind
+    search_fields = ["guest_name", "guest_email", "item__title", "item__registry__slug"]
+    date_hierarchy = "created_at"
+    actions = ["cancel_claims"]
+
+    @admin.display(boolean=True, description="active")
+    def active(self, obj: Claim) -> bool:
+        return obj.is_active
+
+    @admin.action(description="Cancel selected (gives back what they hold)")
+    def cancel_claims(self, request: HttpRequest, queryset: QuerySet) -> None:
+        cancelled = sum(self.kind.cancel(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Cancelled {cancelled} {self.opts.verbose_name}(s).", messages.SUCCESS)
+
+    # Adding or deleting here would put the item's running total out of step with its claims.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return False
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(ClaimAdmin):
+    kind = services.UNITS
     list_display = [
         "guest_name",
         "guest_email",
@@ -33,23 +59,9 @@ class ReservationAdmin(admin.ModelAdmin):
         "thanked",
         "created_at",
     ]
-    search_fields = ["guest_name", "guest_email", "item__title", "item__registry__slug"]
     list_select_related = ["item__registry"]
-    date_hierarchy = "created_at"
     readonly_fields = ["item", "quantity", "bought_at", "cancelled_at", "created_at", "updated_at"]
-    fields = [
-        "item",
-        "guest_name",
-        "guest_email",
-        "message",
-        "quantity",
-        "thanked",
-        "bought_at",
-        "cancelled_at",
-        "created_at",
-        "updated_at",
-    ]
-    actions = ["cancel_reservations"]
+    fields = ["item", "guest_name", "guest_email", "message", "quantity", "thanked", *readonly_fields[2:]]
 
     @admin.display(description="registry", ordering="item__registry__slug")
     def registry(self, obj: Reservation) -> str:
@@ -59,32 +71,13 @@ class ReservationAdmin(admin.ModelAdmin):
     def bought(self, obj: Reservation) -> bool:
         return obj.bought
 
-    @admin.display(boolean=True, description="active")
-    def active(self, obj: Reservation) -> bool:
-        return obj.is_active
-
-    @admin.action(description="Cancel selected reservations (gives the units back)")
-    def cancel_reservations(self, request: HttpRequest, queryset: QuerySet[Reservation]) -> None:
-        cancelled = sum(services.cancel(pk) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, f"Cancelled {cancelled} reservation(s).", messages.SUCCESS)
-
-    # Adding or deleting here would put reserved_count out of step with the reservations.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Reservation | None = None) -> bool:
-        return False
-
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
-    """Pledges toward group gifts; amounts move only through the pledge services."""
-
+class PledgeAdmin(ClaimAdmin):
+    kind = services.AMOUNTS
     list_display = ["guest_name", "guest_email", "item", "amount", "created_at", "active", "thanked"]
     list_filter = [("cancelled_at", admin.EmptyFieldListFilter), "thanked", "created_at"]
-    search_fields = ["guest_name", "guest_email", "item__title", "item__registry__slug"]
     list_select_related = ["item"]
-    date_hierarchy = "created_at"
     readonly_fields = ["item", "amount", "cancelled_at", "created_at", "updated_at"]
     fields = [
         "item",
@@ -96,23 +89,6 @@ class PledgeAdmin(admin.ModelAdmin):
         "cancelled_at",
         "created_at",
     ]
-    actions = ["cancel_pledges"]
-
-    @admin.display(boolean=True, description="active")
-    def active(self, obj: Pledge) -> bool:
-        return obj.is_active
-
-    @admin.action(description="Cancel selected pledges (gives the amounts back)")
-    def cancel_pledges(self, request: HttpRequest, queryset: QuerySet[Pledge]) -> None:
-        cancelled = sum(pledges.cancel_pledge(pk) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, f"Cancelled {cancelled} pledge(s).", messages.SUCCESS)
-
-    # Adding or deleting here would put pledged_total out of step with the pledges.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Pledge | None = None) -> bool:
-        return False
 
 
 @admin.register(OffRegistryGift)

@@ -1,18 +1,17 @@
-"""Forms a guest fills in: reserving a gift and changing the quantity, pledging
-toward a group gift and changing the amount, telling the couple of a gift
-bought off the list."""
+"""Forms a guest fills in: taking a claim (how many, or how much) and changing
+it, telling the couple of a gift bought off the list."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.items.models import MAX_PRICE, Item
 
-from .models import OffRegistryGift, Pledge, Reservation
-from .pledges import money
-from .services import MAX_UNLIMITED_PER_RESERVATION
+from .models import Claim, OffRegistryGift
+from .services import AMOUNTS, MAX_UNLIMITED_PER_RESERVATION, UNITS, ClaimKind, Value, money
 
 
 def quantity_limit(item: Item, holding: int = 0) -> int:
@@ -31,120 +30,95 @@ def quantity_limit(item: Item, holding: int = 0) -> int:
     return remaining + holding
 
 
-def _quantity_field(limit: int, **kwargs) -> forms.IntegerField:
-    return forms.IntegerField(
+def quantity_field(item: Item, held: Value | None) -> forms.IntegerField:
+    """How many units: at least 1, at most what is left (``held``: what the reservation holds now)."""
+    most = quantity_limit(item, held or 0)
+    field = forms.IntegerField(
+        label=_("Quantity"),
         min_value=1,
-        max_value=limit,
-        widget=forms.NumberInput(attrs={"min": 1, "max": limit, "inputmode": "numeric"}),
+        max_value=most,
+        initial=held or 1,
+        widget=forms.NumberInput(attrs={"min": 1, "max": most, "inputmode": "numeric"}),
         error_messages={
-            "min_value": "Please choose at least 1.",
-            "max_value": f"Sorry — you can reserve at most {limit}.",
+            "min_value": _("Please choose at least 1."),
+            "max_value": _("Sorry — you can reserve at most %(limit_value)s."),
         },
-        **kwargs,
     )
+    if held is None and not item.unlimited:
+        field.help_text = _("%(left)s of %(wanted)s still to reserve.") % {
+            "left": most,
+            "wanted": item.quantity,
+        }
+    return field
 
 
-# The guest's own fields, the same on every form a guest fills in.
-GUEST_LABELS = {"guest_name": "Your name", "guest_email": "Your email"}
-GUEST_WIDGETS = {
-    "guest_name": forms.TextInput(attrs={"autocomplete": "name"}),
-    "guest_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-    "message": forms.Textarea(attrs={"rows": 4}),
-}
-
-
-def _guest_help(what: str) -> dict[str, str]:
-    return {
-        "guest_email": "We send you a private link to change or cancel. No account needed.",
-        "message": f"The couple will see it with your {what}.",
-    }
-
-
-class ReserveForm(forms.ModelForm):
-    """Quantity, name, email and an optional message to the couple."""
-
-    class Meta:
-        model = Reservation
-        fields = ["quantity", "guest_name", "guest_email", "message"]
-        labels = GUEST_LABELS
-        widgets = GUEST_WIDGETS
-        help_texts = _guest_help("reservation")
-
-    def __init__(self, *args, item: Item, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        limit = quantity_limit(item)
-        self.fields["quantity"] = _quantity_field(limit, initial=1)
-        if not item.unlimited:
-            self.fields["quantity"].help_text = f"{limit} of {item.quantity} still to reserve."
-
-
-class QuantityForm(forms.Form):
-    """Change how many units a reservation holds."""
-
-    def __init__(self, *args, reservation: Reservation, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        limit = quantity_limit(reservation.item, holding=reservation.quantity)
-        self.fields["quantity"] = _quantity_field(limit, initial=reservation.quantity, label="Quantity")
-
-
-def _amount_field(item: Item, most: Decimal, too_much: str, **kwargs) -> forms.DecimalField:
-    """An amount toward ``item``: at least one cent, at most ``most`` (else ``too_much``)."""
-    return forms.DecimalField(
-        label=f"Amount ({item.currency})",
+def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
+    """How much toward ``item``: at least one cent, at most what is left (plus what the pledge holds)."""
+    left = item.left_to_pledge() or Decimal("0")
+    most = left + (held or 0)
+    shown = {"left": money(left, item.currency), "most": money(most, item.currency)}
+    # The service's own words for a pledge past what is left.
+    too_much = AMOUNTS.messages["not_enough_left" if held is None else "not_enough_more"] % shown
+    field = forms.DecimalField(
+        label=_("Amount (%(currency)s)") % {"currency": item.currency},
         min_value=Decimal("0.01"),
         max_value=most,
         decimal_places=2,
         max_digits=10,
+        initial=held,
         widget=forms.NumberInput(
             attrs={"min": "0.01", "max": str(most), "step": "0.01", "inputmode": "decimal"}
         ),
         error_messages={
-            "required": "How much would you like to contribute?",
-            "min_value": "Please pledge an amount above zero.",
+            "required": _("How much would you like to contribute?"),
+            "min_value": _("Please pledge an amount above zero."),
             "max_value": too_much,
-            "max_decimal_places": "Use at most 2 decimals (e.g. 25.50).",
-            "max_digits": "That amount is too large.",
-            "invalid": "Enter the amount as a number, e.g. 25.50.",
+            "max_decimal_places": _("Use at most 2 decimals (e.g. 25.50)."),
+            "max_digits": _("That amount is too large."),
+            "invalid": _("Enter the amount as a number, e.g. 25.50."),
         },
-        **kwargs,
+    )
+    if held is None:
+        shown["price"] = money(item.price, item.currency)
+        field.help_text = _("%(left)s of %(price)s still to contribute.") % shown
+    return field
+
+
+# A claim's value field on the guest's forms, by kind.
+VALUE_FIELDS = {UNITS: quantity_field, AMOUNTS: amount_field}
+
+
+class ClaimForm(forms.Form):
+    """Take a claim: how many or how much, the guest's name and email, a message to the couple."""
+
+    guest_name = forms.CharField(
+        label=_("Your name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    guest_email = forms.EmailField(
+        label=_("Your email"),
+        max_length=254,
+        help_text=_("We send you a private link to change or cancel. No account needed."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    message = forms.CharField(
+        label=_("Message to the couple"),
+        max_length=2000,
+        required=False,
+        help_text=_("The couple will see it with your gift."),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-
-class PledgeForm(forms.ModelForm):
-    """Amount, name, email and an optional message to the couple."""
-
-    class Meta:
-        model = Pledge
-        fields = ["amount", "guest_name", "guest_email", "message"]
-        labels = GUEST_LABELS
-        widgets = GUEST_WIDGETS
-        help_texts = _guest_help("contribution")
-
-    def __init__(self, *args, item: Item, **kwargs) -> None:
+    def __init__(self, *args, kind: ClaimKind, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        left = item.left_to_pledge() or Decimal("0")
-        too_much = f"Sorry — only {money(left, item.currency)} left to contribute."
-        self.fields["amount"] = _amount_field(item, left, too_much)
-        self.fields[
-            "amount"
-        ].help_text = (
-            f"{money(left, item.currency)} of {money(item.price, item.currency)} still to contribute."
-        )
+        self.fields = {kind.field: VALUE_FIELDS[kind](item, None), **self.fields}
 
 
-class PledgeAmountForm(forms.Form):
-    """Change how much a pledge promises."""
+class ChangeForm(forms.Form):
+    """Change how many units or how much a claim holds."""
 
-    def __init__(self, *args, pledge: Pledge, **kwargs) -> None:
+    def __init__(self, *args, kind: ClaimKind, claim: Claim, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        item = pledge.item
-        left = item.left_to_pledge() or Decimal("0")
-        most = left + pledge.amount
-        too_much = (
-            f"Sorry — only {money(left, item.currency)} more left to contribute, "
-            f"so you can pledge at most {money(most, item.currency)}."
-        )
-        self.fields["amount"] = _amount_field(item, most, too_much, initial=pledge.amount)
+        self.fields[kind.field] = VALUE_FIELDS[kind](claim.item, getattr(claim, kind.field))
 
 
 class OffRegistryGiftForm(forms.ModelForm):

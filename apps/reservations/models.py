@@ -1,8 +1,11 @@
-"""What guests give: a reservation of a gift, a pledge toward a group gift,
-and a gift bought off the list that the couple should know about.
+"""What guests give: a claim on a gift — a reservation of units or a pledge of
+an amount toward a group gift — and a gift bought off the list that the
+couple should know about.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.core import signing
 from django.db import models
@@ -15,36 +18,67 @@ TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
 PLEDGE_TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
 
 
-def _sign(pk: int, salt: str) -> str:
-    """A guest's manage token: the signed id, the same every time it is made.
-
-    No timestamp inside: the link's life is tied to the event date (checked by
-    the views), and every mail about one reservation carries the same link.
-    """
-    return signing.Signer(salt=salt).sign_object(pk, compress=True)
-
-
-class ReservationQuerySet(models.QuerySet):
-    def active(self) -> ReservationQuerySet:
+class ClaimQuerySet(models.QuerySet):
+    def active(self) -> ClaimQuerySet:
         return self.filter(cancelled_at__isnull=True)
 
 
-class Reservation(models.Model):
-    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="reservations")
+class Claim(models.Model):
+    """What every guest's claim holds: who, their message, whether it stands, whether they were thanked.
+
+    Each kind names its signing salt and its manage page: a reservation's
+    token never opens a pledge, and the reverse.
+    """
+
+    TOKEN_SALT: ClassVar[str]
+    MANAGE_URL: ClassVar[str]
+
     guest_name = models.CharField(max_length=120)
     guest_email = models.EmailField()
     message = models.TextField("message to the couple", max_length=2000, blank=True)
-    quantity = models.PositiveIntegerField(default=1)
-    bought_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     thanked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ReservationQuerySet.as_manager()
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+    # The guest's manage link: the signed id, the same every time it is made.
+    # No timestamp inside: the link's life is tied to the event date (checked
+    # by the views), and every mail about one claim carries the same link.
+    @property
+    def token(self) -> str:
+        return signing.Signer(salt=self.TOKEN_SALT).sign_object(self.pk, compress=True)
+
+    @classmethod
+    def pk_from_token(cls, token: str) -> int:
+        """The claim's id inside ``token``; raises ``signing.BadSignature``."""
+        value = signing.Signer(salt=cls.TOKEN_SALT).unsign_object(token)
+        if not isinstance(value, int):
+            raise signing.BadSignature("not a claim token")
+        return value
+
+    def get_manage_url(self) -> str:
+        return reverse(self.MANAGE_URL, args=[self.token])
+
+
+class Reservation(Claim):
+    TOKEN_SALT = TOKEN_SALT
+    MANAGE_URL = "reservations:manage"
+
+    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="reservations")
+    quantity = models.PositiveIntegerField(default=1)
+    bought_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Claim.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="reservations_quantity_positive"),
         ]
@@ -53,79 +87,26 @@ class Reservation(models.Model):
         return f"{self.guest_name} — {self.quantity} × {self.item_id}"
 
     @property
-    def is_active(self) -> bool:
-        return self.cancelled_at is None
-
-    @property
     def bought(self) -> bool:
         return self.bought_at is not None
 
-    # The guest's manage link: a signed id, no token table ---------------
-    @property
-    def token(self) -> str:
-        return _sign(self.pk, TOKEN_SALT)
 
-    @staticmethod
-    def pk_from_token(token: str) -> int:
-        """The reservation id inside ``token``; raises ``signing.BadSignature``."""
-        value = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
-        if not isinstance(value, int):
-            raise signing.BadSignature("not a reservation token")
-        return value
-
-    def get_manage_url(self) -> str:
-        return reverse("reservations:manage", args=[self.token])
-
-
-class PledgeQuerySet(models.QuerySet):
-    def active(self) -> PledgeQuerySet:
-        return self.filter(cancelled_at__isnull=True)
-
-
-class Pledge(models.Model):
+class Pledge(Claim):
     """A guest's promise of an amount toward a group gift (no money passes through Whisper)."""
 
+    TOKEN_SALT = PLEDGE_TOKEN_SALT
+    MANAGE_URL = "reservations:pledge_manage"
+
     item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="pledges")
-    guest_name = models.CharField(max_length=120)
-    guest_email = models.EmailField()
-    message = models.TextField("message to the couple", max_length=2000, blank=True)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    thanked = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PledgeQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Claim.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="reservations_pledge_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"{self.guest_name} — {self.amount} toward {self.item_id}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.cancelled_at is None
-
-    # The guest's manage link: a signed id (its own salt: a reservation's
-    # token never opens a pledge), no token table -------------------------
-    @property
-    def token(self) -> str:
-        return _sign(self.pk, PLEDGE_TOKEN_SALT)
-
-    @staticmethod
-    def pk_from_token(token: str) -> int:
-        """The pledge id inside ``token``; raises ``signing.BadSignature``."""
-        value = signing.Signer(salt=PLEDGE_TOKEN_SALT).unsign_object(token)
-        if not isinstance(value, int):
-            raise signing.BadSignature("not a pledge token")
-        return value
-
-    def get_manage_url(self) -> str:
-        return reverse("reservations:pledge_manage", args=[self.token])
 
 
 class OffRegistryGift(models.Model):

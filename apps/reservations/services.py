@@ -1,105 +1,100 @@
-"""The guests' workflows: reserve a gift, change, mark as bought, cancel.
+"""One lifecycle for a guest's claim on a gift: take, change, mark bought, cancel, and the mails.
 
-Each function is one transaction. The item's ``reserved_count`` only moves
-through conditional ``UPDATE``s on the item row, so two guests can never
-reserve more than the quantity wanted, whatever the timing: PostgreSQL
-re-checks the ``WHERE`` clause of a concurrent update against the row as the
-other transaction left it, and the table's CHECK constraint backs that up.
+A claim is a reservation of units of a gift (``UNITS``) or a pledge of an
+amount toward a group gift's price (``AMOUNTS``). The lifecycle is written
+once, in :class:`ClaimKind`; what differs — the model, the item's running
+total it moves, the conditional "enough left" filter, how a value is checked
+and read, the words of a refusal, the mails, the metric — is said once per
+kind, in its subclass. A new kind of claim is one more subclass.
 
-Rows are always locked in the same order — reservation, item, registry — so
-that two workflows never wait on each other in a circle.
+For every kind:
 
-Every change bumps the item's and the registry's ``cache_version`` (the
-cached public page must show the new counts) and writes the guest's mail to
-the outbox in the same transaction (``apps.core.emails.send``); it is sent
-once the transaction commits.
+- The item's running total (``reserved_count``, ``pledged_total``) only moves
+  through conditional ``UPDATE``s on the item row, so guests can never take
+  more than is left, whatever the timing: PostgreSQL re-checks the ``WHERE``
+  clause of a concurrent update against the row as the other transaction
+  left it, and the table's CHECK constraints back that up.
+- Rows are always locked in the same order — claim, item, registry — so that
+  two workflows never wait on each other in a circle.
+- Every change bumps the item's and the registry's ``cache_version`` (the
+  cached public page must show the new counts) and writes the guest's mail to
+  the outbox in the same transaction (``apps.core.emails.send``); it is sent
+  once the transaction commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import emails
+from apps.core.errors import ServiceError
 from apps.items.models import Item
+from apps.metrics.api import count
 from apps.notifications import services as notifications
+from apps.ops import flags
 from apps.registries.models import Registry
 
-from .models import Reservation
+from .models import Claim, Pledge, Reservation
+
+Value = int | Decimal
 
 # How many units of an "any number welcome" item one reservation may take.
 MAX_UNLIMITED_PER_RESERVATION = 20
+CENT = Decimal("0.01")
 
 
-class ReservationError(Exception):
-    """A request the services refuse; ``str(error)`` is meant for the guest."""
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as guests read it.
 
-
-class NotAvailable(ReservationError):
-    """Fewer units are left than asked for; nothing was written."""
-
-    def __init__(self, remaining: int, message: str = "") -> None:
-        self.remaining = remaining
-        if not message:
-            if remaining > 0:
-                message = f"Sorry — only {remaining} left."
-            else:
-                message = "Sorry — this gift is no longer available."
-        super().__init__(message)
-
-
-class AlreadyCancelled(ReservationError):
-    """The reservation was cancelled; it can no longer change."""
-
-    def __init__(self) -> None:
-        super().__init__("This reservation was cancelled, so it can no longer be changed.")
-
-
-def _check_quantity(quantity: int) -> None:
-    if quantity < 1:
-        raise ReservationError("Please choose a quantity of at least 1.")
-
-
-def _take(item_id: int, units: int, total: int) -> None:
-    """Add ``units`` to the item's reserved count if that many are left.
-
-    ``total`` is what the reservation will hold afterwards; on an item where
-    any number is welcome it may not pass ``MAX_UNLIMITED_PER_RESERVATION``.
-    One conditional UPDATE; when it matches no row nothing is written and
-    :class:`NotAvailable` (or :class:`ReservationError` for the cap) is raised.
+    >>> money(Decimal("1299.5"), "EUR")
+    '1,299.50 EUR'
     """
-    # Units the couple received off the registry are no longer left; a group
-    # gift takes pledges (apps.reservations.pledges), never reservations.
-    enough_left = Q(unlimited=False, reserved_count__lte=F("quantity") - F("received_elsewhere") - units)
-    limit = (enough_left | Q(unlimited=True)) if total <= MAX_UNLIMITED_PER_RESERVATION else enough_left
-    taken = Item.objects.filter(limit, pk=item_id, hidden=False, group_gift=False).update(
-        reserved_count=F("reserved_count") + units, cache_version=F("cache_version") + 1
-    )
-    if taken:
-        return
-    row = (
-        Item.objects.filter(pk=item_id)
-        .values("hidden", "unlimited", "group_gift", "quantity", "reserved_count", "received_elsewhere")
-        .first()
-    )
-    if row is None or row["hidden"] or row["group_gift"]:
-        raise NotAvailable(0)
-    if row["unlimited"]:
-        raise ReservationError(f"Please reserve at most {MAX_UNLIMITED_PER_RESERVATION} at a time.")
-    raise NotAvailable(max(row["quantity"] - row["reserved_count"] - row["received_elsewhere"], 0))
+    return f"{amount:,.2f} {currency}"
 
 
-def _give_back(item_id: int, units: int) -> None:
-    """Return ``units`` to the item (a cancellation or a smaller quantity)."""
-    Item.objects.filter(pk=item_id).update(
-        reserved_count=F("reserved_count") - units, cache_version=F("cache_version") + 1
-    )
+class ClaimError(ServiceError):
+    """A request the claim rules refuse (codes ``invalid_quantity``, ``invalid_amount``, ``over_cap``)."""
+
+    code = "invalid"
 
 
-def _touch(item_id: int) -> None:
-    """Bump the item's cache version (its card changes, its count does not)."""
-    Item.objects.filter(pk=item_id).update(cache_version=F("cache_version") + 1)
+class Cancelled(ClaimError):
+    """The claim was cancelled; it can no longer change."""
+
+    code = "cancelled"
+
+
+class NotAvailable(ClaimError):
+    """Less is left than was asked for — someone was quicker — so nothing was written.
+
+    ``remaining`` is what is left, in the kind's own unit (``params`` hold it as guests read it).
+    """
+
+    code = "not_available"
+
+    def __init__(self, message: str | Promise | None = None, *, remaining: Value = 0, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.remaining = remaining
+
+
+class NotEnoughLeft(NotAvailable):
+    """Some is left, less than was asked for."""
+
+    code = "not_enough_left"
+
+
+class Closed(NotAvailable):
+    """The gift takes no claims of this kind at all (hidden, not a group gift, received)."""
+
+    code = "closed"
 
 
 def _bump_registry(item_id: int) -> None:
@@ -107,124 +102,264 @@ def _bump_registry(item_id: int) -> None:
     Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
 
 
-def send_mail(name: str, reservation_id: int) -> None:
-    """Queue the mail ``name`` to the guest of ``reservation_id`` (in the caller's transaction)."""
-    reservation = Reservation.objects.select_related("item__registry").get(pk=reservation_id)
-    registry = reservation.item.registry
-    emails.send(
-        name,
-        reservation.guest_email,
-        {
-            "reservation": reservation,
-            "item": reservation.item,
+def _touch(item_id: int, **moves: Any) -> None:
+    """Bump the item's cache version, with any running total that moves with it."""
+    Item.objects.filter(pk=item_id).update(cache_version=F("cache_version") + 1, **moves)
+
+
+class ClaimKind:
+    """A kind of claim: its rules as attributes and small methods, the lifecycle written once."""
+
+    model: type[Claim]
+    field: str  # the claim's value: how many units, how much
+    total: str  # the item's running total of its active claims' values
+    mail: str  # the mails' name prefix, and the claim's name in their context
+    metric = ""  # counted on each new claim ("" when a signal counts it already)
+    page: str  # the guest's page to take a claim
+    gifts: Mapping[str, Any] = {}  # which visible gifts take this kind (a filter)
+    flag = ""  # the feature flag without which this kind's pages are a 404
+    # What guests read. Refusals: cancelled, invalid, not_available,
+    # not_enough_left, and for a change not_enough_more and no_more (``%(left)s``,
+    # ``%(most)s``). The pages: gone (``%(title)s``), taken, changed
+    # (``%(value)s``), now_cancelled, already_cancelled.
+    messages: Mapping[str, Promise]
+
+    def check(self, value: Value) -> None:
+        """Raise :class:`ClaimError` for a value no claim of this kind may hold."""
+        raise NotImplementedError
+
+    def enough_left(self, more: Value, total: Value) -> Q:
+        """The items that can take ``more``, for a claim holding ``total`` afterwards."""
+        raise NotImplementedError
+
+    def left(self, item: Item | None) -> Value:
+        """What ``item`` has left to take; raises when it takes no such claims at all."""
+        raise NotImplementedError
+
+    def show(self, value: Value, currency: str) -> str:
+        return str(value)
+
+    def announce(self, claim: Claim) -> None:
+        """Tell the couple of a new claim, as far as this kind does."""
+
+    # The lifecycle -----------------------------------------------------------
+    def _take(self, item_id: int, more: Value, total: Value, held: Value | None = None) -> None:
+        """Add ``more`` to the item's running total if that much is left.
+
+        ``total`` is what the claim holds afterwards, ``held`` what it held
+        before (None for a new claim). One conditional UPDATE; when it matches
+        no row nothing is written and :class:`NotAvailable` says what is left.
+        """
+        moves = {self.total: F(self.total) + more, "cache_version": F("cache_version") + 1}
+        if Item.objects.filter(self.enough_left(more, total), pk=item_id).update(**moves):
+            return
+        item = Item.objects.filter(pk=item_id).first()
+        left = self.left(item)
+        currency = item.currency if item else ""
+        params = {"left": self.show(left, currency), "most": self.show(left + (held or 0), currency)}
+        if held is None:
+            key = "not_enough_left" if left else "not_available"
+        else:
+            key = "not_enough_more" if left else "no_more"
+        raise (NotEnoughLeft if left else NotAvailable)(self.messages[key], remaining=left, **params)
+
+    def _locked(self, claim_id: int) -> Any:
+        """The claim, its row locked until the transaction ends (always first: claim, item, registry)."""
+        return self.model.objects.select_for_update().get(pk=claim_id)
+
+    def _active(self, claim_id: int) -> Any:
+        claim = self._locked(claim_id)
+        if not claim.is_active:
+            raise Cancelled(self.messages["cancelled"])
+        return claim
+
+    def send_mail(self, name: str, claim_id: int) -> None:
+        """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction)."""
+        claim = self.model.objects.select_related("item__registry").get(pk=claim_id)
+        registry = claim.item.registry
+        context = {
+            self.mail: claim,
+            "item": claim.item,
             "registry": registry,
-            "manage_url": emails.absolute(reservation.get_manage_url()),
+            "amount": self.show(getattr(claim, self.field), claim.item.currency),
+            "manage_url": emails.absolute(claim.get_manage_url()),
             "registry_url": emails.absolute(registry.get_absolute_url()),
             "valid_until": registry.token_valid_until(),
-        },
-    )
+        }
+        emails.send(f"{self.mail}_{name}", claim.guest_email, context)
+
+    def take(self, item_id: int, value: Value, guest_name: str, guest_email: str, message: str = "") -> Any:
+        """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
+
+        Raises :class:`NotAvailable` (or :class:`NotEnoughLeft`, :class:`Closed`)
+        when less is left, :class:`ClaimError` for a value this kind refuses.
+        Nothing is written in these cases.
+        """
+        self.check(value)
+        with transaction.atomic():
+            self._take(item_id, value, total=value)
+            claim = self.model.objects.create(
+                item_id=item_id,
+                guest_name=guest_name,
+                guest_email=guest_email,
+                message=message,
+                **{self.field: value},
+            )
+            _bump_registry(item_id)
+            self.send_mail("confirmation", claim.pk)
+            self.announce(claim)
+            if self.metric:
+                count(self.metric)
+        return claim
+
+    def change(self, claim_id: int, value: Value) -> Any:
+        """Change what a claim holds; only the difference is taken or given back.
+
+        Raises :class:`NotAvailable` when more is asked than is left,
+        :class:`Cancelled` for a cancelled claim, :class:`ClaimError` for a
+        value this kind refuses. Nothing is written in any of these cases.
+        """
+        self.check(value)
+        with transaction.atomic():
+            claim = self._active(claim_id)
+            held = getattr(claim, self.field)
+            if value == held:
+                return claim
+            if value > held:
+                self._take(claim.item_id, value - held, total=value, held=held)
+            else:
+                _touch(claim.item_id, **{self.total: F(self.total) - (held - value)})
+            setattr(claim, self.field, value)
+            claim.save(update_fields=[self.field, "updated_at"])
+            _bump_registry(claim.item_id)
+            self.send_mail("changed", claim.pk)
+        return claim
+
+    def cancel(self, claim_id: int) -> bool:
+        """Cancel a claim and give what it held back to the item.
+
+        Idempotent: the claim row is locked first, so cancelling twice (or
+        twice at once) gives back once. True if this call cancelled it.
+        """
+        with transaction.atomic():
+            claim = self._locked(claim_id)
+            if not claim.is_active:
+                return False
+            claim.cancelled_at = timezone.now()
+            claim.save(update_fields=["cancelled_at", "updated_at"])
+            _touch(claim.item_id, **{self.total: F(self.total) - getattr(claim, self.field)})
+            _bump_registry(claim.item_id)
+            self.send_mail("cancelled", claim.pk)
+        return True
 
 
-def _locked(reservation_id: int) -> Reservation:
-    """The reservation, its row locked until the transaction ends."""
-    return Reservation.objects.select_for_update().get(pk=reservation_id)
+class Units(ClaimKind):
+    """Reservations: whole units of a gift, up to what is left (or a cap where any number is welcome)."""
+
+    model = Reservation
+    field, total, mail, page = "quantity", "reserved_count", "reservation", "reservations/reserve.html"
+    messages = {
+        "gone": _("“%(title)s” has already been reserved — thank you!"),
+        "taken": _("Reserved! We've emailed you a link to manage it."),
+        "changed": _("Done — your reservation is now for %(value)s."),
+        "now_cancelled": _("Your reservation is cancelled. Thank you for letting the couple know."),
+        "already_cancelled": _("This reservation was already cancelled."),
+        "cancelled": _("This reservation was cancelled, so it can no longer be changed."),
+        "invalid": _("Please choose a quantity of at least 1."),
+        "over_cap": _("Please reserve at most %(cap)s at a time."),
+        "not_available": _("Sorry — this gift is no longer available."),
+        "not_enough_left": _("Sorry — only %(left)s left."),
+        "not_enough_more": _("Sorry — only %(left)s more left, so you can hold at most %(most)s."),
+        "no_more": _("Sorry — no more are left, so you can keep at most %(most)s."),
+    }
+
+    def check(self, value: Value) -> None:
+        if value < 1:
+            raise ClaimError(self.messages["invalid"], code="invalid_quantity")
+
+    def enough_left(self, more: Value, total: Value) -> Q:
+        # Units the couple received off the registry are no longer left; a
+        # group gift takes pledges, never reservations.
+        enough = Q(unlimited=False, reserved_count__lte=F("quantity") - F("received_elsewhere") - more)
+        if total <= MAX_UNLIMITED_PER_RESERVATION:
+            enough |= Q(unlimited=True)
+        return enough & Q(hidden=False, group_gift=False)
+
+    def left(self, item: Item | None) -> Value:
+        if item is None or item.hidden or item.group_gift:
+            return 0
+        if item.unlimited:  # always room, so the cap refused it
+            raise ClaimError(self.messages["over_cap"], code="over_cap", cap=MAX_UNLIMITED_PER_RESERVATION)
+        return item.remaining()
+
+    def announce(self, claim: Claim) -> None:
+        # As the couple's notification preference and spoiler setting allow.
+        notifications.reservation_made(claim)
+
+    def mark_bought(self, reservation_id: int, bought: bool = True) -> Reservation:
+        """Record that the guest bought the gift (or, with ``bought=False``, not yet).
+
+        Raises :class:`Cancelled` for a cancelled reservation. Marking a
+        reservation as it already is changes nothing and sends no mail.
+        """
+        with transaction.atomic():
+            reservation = self._active(reservation_id)
+            if reservation.bought == bought:
+                return reservation
+            reservation.bought_at = timezone.now() if bought else None
+            reservation.save(update_fields=["bought_at", "updated_at"])
+            _touch(reservation.item_id)
+            _bump_registry(reservation.item_id)
+            self.send_mail("changed", reservation.pk)
+        return reservation
 
 
-def reserve(item_id: int, quantity: int, guest_name: str, guest_email: str, message: str = "") -> Reservation:
-    """Reserve ``quantity`` units of a visible item for a guest; mail them the manage link.
+class Amounts(ClaimKind):
+    """Pledges: an amount in whole cents toward a group gift, up to what is left of its price.
 
-    The couple hears of it too, as their notification preference and spoiler
-    setting allow (``apps.notifications.services.reservation_made``).
-
-    Raises :class:`NotAvailable` when fewer units are left (nothing is written)
-    and :class:`ReservationError` for a quantity below 1 or, on an item where
-    any number is welcome, above ``MAX_UNLIMITED_PER_RESERVATION``.
+    A pledge is a promise: no money passes through Whisper; the pages tell the
+    guest how the couple wants to receive it (``Registry.pledge_instructions``).
     """
-    _check_quantity(quantity)
-    with transaction.atomic():
-        _take(item_id, quantity, total=quantity)
-        reservation = Reservation.objects.create(
-            item_id=item_id,
-            quantity=quantity,
-            guest_name=guest_name,
-            guest_email=guest_email,
-            message=message,
-        )
-        _bump_registry(item_id)
-        send_mail("reservation_confirmation", reservation.pk)
-        notifications.reservation_made(reservation)
-    return reservation
+
+    model = Pledge
+    field, total, mail, metric = "amount", "pledged_total", "pledge", "pledges"
+    page, gifts, flag = "reservations/pledge.html", {"group_gift": True}, flags.GROUP_GIFTS
+    messages = {
+        "gone": _("“%(title)s” is fully funded — thank you!"),
+        "taken": _("Thank you! We've emailed you a link to change or cancel your pledge."),
+        "changed": _("Done — you now pledge %(value)s."),
+        "now_cancelled": _("Your pledge is cancelled. Thank you for letting the couple know."),
+        "already_cancelled": _("This pledge was already cancelled."),
+        "cancelled": _("This pledge was cancelled, so it can no longer be changed."),
+        "invalid": _("Please pledge an amount above zero, in whole cents (e.g. 25.50)."),
+        "closed": _("Sorry — this gift no longer takes contributions."),
+        "not_available": _("Sorry — this gift is fully funded already. Thank you!"),
+        "not_enough_left": _("Sorry — only %(left)s left to contribute."),
+        "not_enough_more": _(
+            "Sorry — only %(left)s more left to contribute, so you can pledge at most %(most)s."
+        ),
+        "no_more": _("Sorry — nothing more is left to contribute, so you can pledge at most %(most)s."),
+    }
+
+    def check(self, value: Value) -> None:
+        if value <= 0 or value != value.quantize(CENT):
+            raise ClaimError(self.messages["invalid"], code="invalid_amount")
+
+    def enough_left(self, more: Value, total: Value) -> Q:
+        within_price = Q(price__isnull=False, pledged_total__lte=F("price") - more)
+        return within_price & Q(hidden=False, group_gift=True, received_elsewhere__lt=F("quantity"))
+
+    def left(self, item: Item | None) -> Value:
+        if item is None or item.hidden or not item.group_gift or not item.remaining():
+            raise Closed(self.messages["closed"])
+        return item.left_to_pledge()
+
+    def show(self, value: Value, currency: str) -> str:
+        return money(value, currency)
 
 
-def change_quantity(reservation_id: int, quantity: int) -> Reservation:
-    """Change how many units a reservation holds; only the difference is taken or given back.
+UNITS, AMOUNTS = Units(), Amounts()
+KINDS = {kind.mail: kind for kind in (UNITS, AMOUNTS)}
 
-    Raises :class:`NotAvailable` when more is asked than is left,
-    :class:`AlreadyCancelled` for a cancelled reservation, and
-    :class:`ReservationError` for a quantity below 1 (or above the cap on
-    unlimited items). Nothing is written in any of these cases.
-    """
-    _check_quantity(quantity)
-    with transaction.atomic():
-        reservation = _locked(reservation_id)
-        if not reservation.is_active:
-            raise AlreadyCancelled
-        difference = quantity - reservation.quantity
-        if difference == 0:
-            return reservation
-        if difference > 0:
-            try:
-                _take(reservation.item_id, difference, total=quantity)
-            except NotAvailable as exc:
-                most = exc.remaining + reservation.quantity
-                if exc.remaining:
-                    message = f"Sorry — only {exc.remaining} more left, so you can hold at most {most}."
-                else:
-                    message = f"Sorry — no more are left, so you can keep at most {most}."
-                raise NotAvailable(exc.remaining, message) from None
-        else:
-            _give_back(reservation.item_id, -difference)
-        reservation.quantity = quantity
-        reservation.save(update_fields=["quantity", "updated_at"])
-        _bump_registry(reservation.item_id)
-        send_mail("reservation_changed", reservation.pk)
-    return reservation
-
-
-def mark_bought(reservation_id: int, bought: bool = True) -> Reservation:
-    """Record that the guest bought the gift (or, with ``bought=False``, not yet).
-
-    Raises :class:`AlreadyCancelled` for a cancelled reservation. Marking a
-    reservation as it already is changes nothing and sends no mail.
-    """
-    with transaction.atomic():
-        reservation = _locked(reservation_id)
-        if not reservation.is_active:
-            raise AlreadyCancelled
-        if reservation.bought == bought:
-            return reservation
-        reservation.bought_at = timezone.now() if bought else None
-        reservation.save(update_fields=["bought_at", "updated_at"])
-        _touch(reservation.item_id)
-        _bump_registry(reservation.item_id)
-        send_mail("reservation_changed", reservation.pk)
-    return reservation
-
-
-def cancel(reservation_id: int) -> bool:
-    """Cancel a reservation and give its units back to the item.
-
-    Idempotent: the reservation row is locked first, so cancelling twice (or
-    twice at once) gives the units back once. Returns True if this call
-    cancelled it, False if it already was.
-    """
-    with transaction.atomic():
-        reservation = _locked(reservation_id)
-        if not reservation.is_active:
-            return False
-        reservation.cancelled_at = timezone.now()
-        reservation.save(update_fields=["cancelled_at", "updated_at"])
-        _give_back(reservation.item_id, reservation.quantity)
-        _bump_registry(reservation.item_id)
-        send_mail("reservation_cancelled", reservation.pk)
-    return True
+# The names callers outside this app know the reservation workflows by.
+reserve, change_quantity, mark_bought, cancel = UNITS.take, UNITS.change, UNITS.mark_bought, UNITS.cancel

@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import pledge_views, views
+from . import views
 
 app_name = "reservations"
 urlpatterns = [
     path("r/<slug:slug>/items/<int:pk>/reserve/", views.reserve, name="reserve"),
-    path("reservations/<str:token>/", views.manage, name="manage"),
-    # Group gifts: pledges toward the price, each with its own signed manage link.
-    path("r/<slug:slug>/items/<int:pk>/contribute/", pledge_views.pledge, name="pledge"),
-    path("pledges/<str:token>/", pledge_views.pledge_manage, name="pledge_manage"),
+    path("r/<slug:slug>/items/<int:pk>/contribute/", views.pledge, name="pledge"),
+    # One manage page for every kind of claim; each kind keeps its address (and signing salt).
+    path("reservations/<str:token>/", views.manage, {"kind": "reservation"}, name="manage"),
+    path("pledges/<str:token>/", views.manage, {"kind": "pledge"}, name="pledge_manage"),
     # "I bought something not on the list."
-    path("r/<slug:slug>/bought-elsewhere/", pledge_views.off_registry, name="off_registry"),
+    path("r/<slug:slug>/bought-elsewhere/", views.off_registry, name="off_registry"),
 ]

@@ -1,8 +1,14 @@
-"""Guests reserve a gift, then manage the reservation through a signed link.
+"""Guests claim a gift — reserve units of it, or pledge toward a group gift — then
+manage the claim through a signed link; and tell the couple of a gift bought
+off the list.
 
-No account: the manage link carries the reservation's id signed with
+No account: the manage link carries the claim's id signed with
 ``django.core.signing``; it works until ``Registry.token_valid_until()``.
-The work itself happens in ``services``; these views only translate.
+The rules live in ``services`` (one lifecycle for every kind of claim); these
+views only translate, and each kind (``services.ClaimKind``) holds its words. A
+pledge is a promise: the pages say how the couple wants to receive the money
+(``Registry.pledge_instructions``); Whisper never takes payment. With the
+``group_gifts`` flag off, every pledge page is a 404.
 """
 
 from __future__ import annotations
@@ -14,16 +20,22 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
 from apps.core.ratelimit import limit
+from apps.ops import flags
 from apps.registries.access import gate, noindex
 from apps.registries.models import Registry
 
 from . import services
-from .forms import QuantityForm, ReserveForm
-from .models import Reservation
+from .forms import ChangeForm, ClaimForm, OffRegistryGiftForm
+from .models import Claim
+
+# Notes of gifts bought elsewhere one address may send to one registry.
+OFF_REGISTRY_RATE = "10/h"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -36,144 +48,174 @@ def _private(response: HttpResponse) -> HttpResponse:
     return noindex(response)
 
 
-def taken_meanwhile(request: HttpRequest, registry: Registry, item, form_class, exc: Exception):
-    """Someone was quicker: say so, with the form's limit brought up to date.
+def _flag_on(request: HttpRequest, kind: services.ClaimKind) -> None:
+    if kind.flag and not flags.is_enabled(kind.flag, request):
+        raise Http404("Switched off")
 
-    Back to the registry when nothing is left; otherwise the guest's form
-    again, bound to what they typed, with the error on top.
-    """
-    item.refresh_from_db()
+
+def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) -> HttpResponse:
+    """Claim one visible, available item: GET shows the form, POST takes the claim."""
+    _flag_on(request, kind)
+    registry = get_object_or_404(Registry, slug=slug)
+    if locked := gate(request, registry):
+        return locked
+    item = get_object_or_404(registry.items.visible().filter(**kind.gifts), pk=pk)
+    if item.group_gift and not kind.gifts:  # guests contribute toward a group gift; they don't reserve it
+        return redirect("reservations:pledge", registry.slug, item.pk)
     if not item.is_available:
-        messages.error(request, str(exc))
+        messages.info(request, kind.messages["gone"] % {"title": item.title})
         return redirect(registry)
-    form = form_class(request.POST, item=item)
-    form.is_valid()
-    form.add_error(None, str(exc))
-    return form
+
+    form = ClaimForm(request.POST or None, kind=kind, item=item)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = kind.take(
+                item.pk, data[kind.field], data["guest_name"], data["guest_email"], data["message"]
+            )
+        except services.NotAvailable as exc:
+            # Someone was quicker: back to the registry when nothing is left, else
+            # the guest's form again, its limit brought up to date, the error on top.
+            item.refresh_from_db()
+            if not item.is_available:
+                messages.error(request, str(exc))
+                return redirect(registry)
+            form = ClaimForm(request.POST, kind=kind, item=item)
+            form.is_valid()
+            form.add_error(None, str(exc))
+        except services.ClaimError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, kind.messages["taken"])
+            return redirect(claim.get_manage_url())
+    context = {"registry": registry, "item": item, "form": form}
+    return noindex(render(request, kind.page, context))
 
 
 @limit("WHISPER_RATE_RESERVE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Reserve one visible, available item: GET shows the form, POST reserves."""
-    registry = get_object_or_404(Registry, slug=slug)
-    if locked := gate(request, registry):
-        return locked
-    item = get_object_or_404(registry.items.visible(), pk=pk)
-    if item.group_gift:  # guests contribute toward a group gift; they don't reserve it
-        return redirect("reservations:pledge", registry.slug, item.pk)
-    if not item.is_available:
-        messages.info(request, f"“{item.title}” has already been reserved — thank you!")
-        return redirect(registry)
-
-    form = ReserveForm(request.POST or None, item=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reservation = services.reserve(
-                item.pk,
-                quantity=form.cleaned_data["quantity"],
-                guest_name=form.cleaned_data["guest_name"],
-                guest_email=form.cleaned_data["guest_email"],
-                message=form.cleaned_data["message"],
-            )
-        except services.NotAvailable as exc:
-            taken = taken_meanwhile(request, registry, item, ReserveForm, exc)
-            if isinstance(taken, HttpResponse):
-                return taken
-            form = taken
-        except services.ReservationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Reserved! We've emailed you a link to manage it.")
-            return redirect(reservation.get_manage_url())
-    return noindex(
-        render(request, "reservations/reserve.html", {"registry": registry, "item": item, "form": form})
-    )
+    return _take(request, slug, pk, services.UNITS)
 
 
-def _reservation_from_token(token: str) -> Reservation:
-    try:
-        pk = Reservation.pk_from_token(token)
-    except signing.BadSignature:
-        raise Http404("No such reservation") from None
-    return get_object_or_404(Reservation.objects.select_related("item__registry"), pk=pk)
+@limit("WHISPER_RATE_PLEDGE")
+@require_http_methods(["GET", "HEAD", "POST"])
+def pledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _take(request, slug, pk, services.AMOUNTS)
 
 
-def _change_quantity(request: HttpRequest, reservation: Reservation) -> HttpResponse | QuantityForm:
-    form = QuantityForm(request.POST, reservation=reservation)
+# The manage page's actions: each answers with a redirect, or the change form with its errors.
+Action = Callable[[HttpRequest, services.ClaimKind, Claim], HttpResponse | ChangeForm]
+
+
+def _change(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> HttpResponse | ChangeForm:
+    form = ChangeForm(request.POST, kind=kind, claim=claim)
     if not form.is_valid():
         return form
+    value = form.cleaned_data[kind.field]
     try:
-        services.change_quantity(reservation.pk, form.cleaned_data["quantity"])
-    except services.AlreadyCancelled:
-        raise  # the page has no quantity form any more; manage() says it as a message
-    except services.ReservationError as exc:
+        kind.change(claim.pk, value)
+    except services.Cancelled:
+        raise  # the page has no change form any more; manage() says it as a message
+    except services.ClaimError as exc:
         form.add_error(None, str(exc))
         return form
-    messages.success(request, f"Done — your reservation is now for {form.cleaned_data['quantity']}.")
-    return redirect(reservation.get_manage_url())
+    messages.success(request, kind.messages["changed"] % {"value": kind.show(value, claim.item.currency)})
+    return redirect(claim.get_manage_url())
 
 
-def _mark_bought(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    services.mark_bought(reservation.pk, bought=True)
-    messages.success(request, "Marked as bought — thank you!")
-    return redirect(reservation.get_manage_url())
+def _bought(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> HttpResponse:
+    bought = request.POST["action"] == "bought"
+    kind.mark_bought(claim.pk, bought=bought)
+    messages.success(
+        request, _("Marked as bought — thank you!") if bought else _("Marked as not bought yet.")
+    )
+    return redirect(claim.get_manage_url())
 
 
-def _mark_not_bought(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    services.mark_bought(reservation.pk, bought=False)
-    messages.success(request, "Marked as not bought yet.")
-    return redirect(reservation.get_manage_url())
-
-
-def _cancel(request: HttpRequest, reservation: Reservation) -> HttpResponse:
-    if services.cancel(reservation.pk):
-        messages.success(request, "Your reservation is cancelled. Thank you for letting the couple know.")
+def _cancel(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> HttpResponse:
+    if kind.cancel(claim.pk):
+        messages.success(request, kind.messages["now_cancelled"])
     else:
-        messages.info(request, "This reservation was already cancelled.")
-    return redirect(reservation.get_manage_url())
+        messages.info(request, kind.messages["already_cancelled"])
+    return redirect(claim.get_manage_url())
 
 
-ACTIONS: dict[str, Callable[[HttpRequest, Reservation], HttpResponse | QuantityForm]] = {
-    "quantity": _change_quantity,
-    "bought": _mark_bought,
-    "not_bought": _mark_not_bought,
-    "cancel": _cancel,
-}
+def _actions(kind: services.ClaimKind) -> dict[str, Action]:
+    """What a guest may do with a claim of ``kind`` (a reservation may also be marked bought)."""
+    actions: dict[str, Action] = {kind.field: _change, "cancel": _cancel}
+    if hasattr(kind, "mark_bought"):
+        actions.update(bought=_bought, not_bought=_bought)
+    return actions
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    """The guest's page for one reservation: see it, change the quantity, mark bought, cancel."""
-    reservation = _reservation_from_token(token)
-    item = reservation.item
+def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    """The guest's page for one claim: see it, change it, mark it bought, cancel it."""
+    rules = services.KINDS[kind]
+    _flag_on(request, rules)
+    model = rules.model
+    try:
+        pk = model.pk_from_token(token)
+    except signing.BadSignature:
+        raise Http404("No such claim") from None
+    claim = get_object_or_404(model.objects.select_related("item__registry"), pk=pk)
+    item = claim.item
     registry = item.registry
-    if timezone.localdate() > registry.token_valid_until():
-        context = {"registry": registry, "item": item, "valid_until": registry.token_valid_until()}
+    context = {kind: claim, "claim": claim, "item": item, "registry": registry}
+    context["valid_until"] = registry.token_valid_until()
+    if timezone.localdate() > context["valid_until"]:
         return _private(render(request, "reservations/expired.html", context, status=410))
 
-    quantity_form = None
+    change_form = None
     if request.method == "POST":
-        action = ACTIONS.get(request.POST.get("action", ""))
+        action = _actions(rules).get(request.POST.get("action", ""))
         if action is None:
-            messages.error(request, "Sorry, we didn't understand that request. Nothing was changed.")
-            return redirect(reservation.get_manage_url())
+            messages.error(request, _("Sorry, we didn't understand that request. Nothing was changed."))
+            return redirect(claim.get_manage_url())
         try:
-            result = action(request, reservation)
-        except services.ReservationError as exc:
+            result = action(request, rules, claim)
+        except services.ClaimError as exc:
             messages.error(request, str(exc))
-            return redirect(reservation.get_manage_url())
+            return redirect(claim.get_manage_url())
         if isinstance(result, HttpResponse):
             return result
-        quantity_form = result
-    if reservation.is_active and quantity_form is None:
-        quantity_form = QuantityForm(reservation=reservation)
-    context = {
-        "reservation": reservation,
-        "item": item,
-        "registry": registry,
-        "quantity_form": quantity_form,
-        "valid_until": registry.token_valid_until(),
-    }
+        change_form = result
+    if claim.is_active and change_form is None:
+        change_form = ChangeForm(kind=rules, claim=claim)
+    context["change_form"] = change_form
+    context["amount"] = rules.show(getattr(claim, rules.field), item.currency)
     return _private(render(request, "reservations/manage.html", context))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def off_registry(request: HttpRequest, slug: str) -> HttpResponse:
+    """A guest tells the couple of a gift that was not on the list (it goes on their checklist)."""
+    registry = get_object_or_404(Registry, slug=slug)
+    if locked := gate(request, registry):
+        return locked
+    form = OffRegistryGiftForm(request.POST or None, prefix=OffRegistryGiftForm.PREFIX)
+    status = 200
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group=f"reservations.off_registry:{registry.pk}",
+            key="ip",
+            rate=OFF_REGISTRY_RATE,
+            method="POST",
+            increment=True,
+        ):
+            form.add_error(
+                None, _("You have sent several notes in a short time. Please wait a while, then try again.")
+            )
+            status = 429
+        elif form.is_valid():
+            gift = form.save(commit=False)
+            gift.registry = registry
+            gift.save()
+            thanks = _("Thank you! %(one)s and %(two)s will see it on their thank-you list.")
+            messages.success(request, thanks % {"one": registry.partner_one, "two": registry.partner_two})
+            return redirect(registry)
+    context = {"registry": registry, "form": form}
+    return noindex(render(request, "reservations/off_registry.html", context, status=status))

@@ -1,7 +1,8 @@
 """Invariants of reservations, pledges, gift edits and refunds, under any sequence of steps (hypothesis).
 
 A rule-based state machine drives the real services on the test database —
-reserve, change, cancel; pledge, change, cancel a pledge; the couple editing a
+take, change, cancel a claim of every kind (reservations of units, pledges of
+amounts) through the one lifecycle (``apps.reservations.services``); the couple editing a
 gift's quantity (``apps.items.services.update_item``) or what they received
 elsewhere, hiding it; an upgrade paid and refunded through PayPal IPNs
 (``apps.payments.services.handle_ipn``) — and keeps a plain model of what each
@@ -48,17 +49,17 @@ from apps.payments import limits
 from apps.payments import services as payments
 from apps.payments.models import IpnDecision, Order, Plan
 from apps.registries.models import Registry
-from apps.reservations import pledges as pledging
-from apps.reservations import services as reserving
+from apps.reservations import services
 from apps.reservations.models import Pledge, Reservation
+from apps.reservations.services import AMOUNTS, UNITS, ClaimKind, Value
 from tests.factories import ItemFactory, RegistryFactory, UserFactory
 from tests.reliability.conftest import report_figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
 
-CAP = reserving.MAX_UNLIMITED_PER_RESERVATION
+CAP = services.MAX_UNLIMITED_PER_RESERVATION
 PRICE = Decimal("100.00")
-UNITS = re.compile(r"<dt>Units reserved</dt><dd>(\d+)</dd>")
+UNITS_RESERVED = re.compile(r"<dt>Units reserved</dt><dd>(\d+)</dd>")
 BOUGHT_OF = re.compile(r'<dt>Bought</dt><dd>(\d+) <small class="muted">of (\d+)</small>')
 PLAN = re.compile(r"This registry is on <strong>([^<]+)</strong>")
 amounts = st.decimals(min_value=Decimal("-5"), max_value=Decimal("130"), places=2, allow_nan=False)
@@ -77,8 +78,7 @@ TALLY = Tally()
 class RegistryMachine(RuleBasedStateMachine):
     """One registry per example: three gifts of units, one group gift, its couple, their plan."""
 
-    reservations = Bundle("reservations")
-    pledges = Bundle("pledges")
+    claims = Bundle("claims")  # (kind, id) of every claim taken, of every kind
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,8 +97,7 @@ class RegistryMachine(RuleBasedStateMachine):
         self.gift = {item.pk: {"quantity": item.quantity, "unlimited": item.unlimited} for item in self.units}
         for pk in self.gift:
             self.gift[pk].update(received=0, hidden=False)
-        self.held: dict[int, tuple[int, int]] = {}  # active reservation → (gift, quantity)
-        self.pledged: dict[int, Decimal] = {}  # active pledge → amount
+        self.held: dict[tuple[ClaimKind, int], tuple[int, Value]] = {}  # active claim → (gift, value)
         self.paid_order: Order | None = None
         self.guests = 0
 
@@ -107,20 +106,33 @@ class RegistryMachine(RuleBasedStateMachine):
         self.guests += 1
         return f"guest{self.guests}-{self.registry.pk}@example.com"
 
+    def _sum(self, kind: ClaimKind, pk: int) -> Value:
+        return sum((value for (k, _), (gift, value) in self.held.items() if k is kind and gift == pk), 0)
+
     def _reserved(self, pk: int) -> int:
-        return sum(quantity for gift, quantity in self.held.values() if gift == pk)
+        return self._sum(UNITS, pk)
+
+    def _pledged(self) -> Decimal:
+        return Decimal(self._sum(AMOUNTS, self.group.pk))
 
     def _room(self, pk: int) -> int | None:
         gift = self.gift[pk]
         return None if gift["unlimited"] else gift["quantity"] - gift["received"] - self._reserved(pk)
 
+    def _can(self, kind: ClaimKind, pk: int, value: Value, holding: Value = 0) -> bool:
+        """Whether the model lets a claim of ``kind`` on gift ``pk`` hold ``value`` instead of ``holding``."""
+        if kind is AMOUNTS:
+            return value > 0 and self._pledged() - holding + value <= PRICE
+        room, more = self._room(pk), value - holding
+        # Giving units back is always fine; taking more needs room, and a visible gift.
+        can = value >= 1 and (more <= 0 or not self.gift[pk]["hidden"])
+        return can and (value <= CAP if room is None else more <= room)
+
     def _step(self, refused: bool) -> None:
         TALLY.steps += 1
         TALLY.refused += refused
 
-    def _attempt(
-        self, can: bool, what: str, call, refusals=(reserving.ReservationError,)
-    ) -> tuple[bool, object]:
+    def _attempt(self, can: bool, what: str, call, refusals=(services.ClaimError,)) -> tuple[bool, object]:
         """Run ``call``: it must succeed exactly when the model says it ``can``; (succeeded, its result)."""
         try:
             result = call()
@@ -132,65 +144,41 @@ class RegistryMachine(RuleBasedStateMachine):
         assert can, f"done, though the model forbids it: {what}"
         return True, result
 
-    # Reservations ------------------------------------------------------------
-    @rule(target=reservations, index=st.integers(0, 2), quantity=st.integers(-1, 7))
+    # Claims of every kind, through the one lifecycle ---------------------------
+    def _take(self, kind: ClaimKind, pk: int, value: Value):
+        can = self._can(kind, pk, value)
+        call = partial(kind.take, pk, value, "Robin", self._guest())
+        done, claim = self._attempt(can, f"{kind.mail} {value} of gift {pk}", call)
+        if not done:
+            return multiple()
+        self.held[kind, claim.pk] = (pk, value)
+        return kind, claim.pk
+
+    @rule(target=claims, index=st.integers(0, 2), quantity=st.integers(-1, 7))
     def reserve(self, index, quantity):
-        pk = self.units[index].pk
-        room = self._room(pk)
-        can = quantity >= 1 and not self.gift[pk]["hidden"]
-        can = can and (quantity <= CAP if room is None else quantity <= room)
-        call = partial(reserving.reserve, pk, quantity, "Robin", self._guest())
-        done, reservation = self._attempt(can, f"reserve {quantity} of gift {pk} with room {room}", call)
-        if not done:
-            return multiple()
-        self.held[reservation.pk] = (pk, quantity)
-        return reservation.pk
+        return self._take(UNITS, self.units[index].pk, quantity)
 
-    @rule(reservation=reservations, quantity=st.integers(-1, 7))
-    def change_quantity(self, reservation, quantity):
-        # A cancelled reservation is refused (for its quantity, or as cancelled).
-        can, (pk, holding) = reservation in self.held, self.held.get(reservation, (None, 0))
-        if can:
-            room, more = self._room(pk), quantity - holding
-            # Giving units back is always fine; taking more needs room, and a visible gift.
-            can = quantity >= 1 and (more <= 0 or not self.gift[pk]["hidden"])
-            can = can and (quantity <= CAP if room is None else more <= room)
-        call = partial(reserving.change_quantity, reservation, quantity)
-        if self._attempt(can, f"change {reservation} to {quantity}", call)[0]:
-            self.held[reservation] = (pk, quantity)
-
-    @rule(reservation=reservations)
-    def cancel(self, reservation):
-        cancelled = reserving.cancel(reservation)
-        self._step(refused=not cancelled)
-        assert cancelled == (reservation in self.held)
-        self.held.pop(reservation, None)
-
-    # Pledges -------------------------------------------------------------------
-    @rule(target=pledges, amount=amounts)
+    @rule(target=claims, amount=amounts)
     def pledge(self, amount):
-        can = amount > 0 and sum(self.pledged.values()) + amount <= PRICE
-        call = partial(pledging.pledge, self.group.pk, amount, "Robin", self._guest())
-        done, pledge = self._attempt(can, f"pledge {amount} with {sum(self.pledged.values())} pledged", call)
-        if not done:
-            return multiple()
-        self.pledged[pledge.pk] = amount
-        return pledge.pk
+        return self._take(AMOUNTS, self.group.pk, amount)
 
-    @rule(pledge=pledges, amount=amounts)
-    def change_pledge(self, pledge, amount):
-        others = sum(self.pledged.values()) - self.pledged.get(pledge, 0)
-        can = pledge in self.pledged and amount > 0 and others + amount <= PRICE
-        call = partial(pledging.change_pledge, pledge, amount)
-        if self._attempt(can, f"change pledge {pledge} to {amount}", call)[0]:
-            self.pledged[pledge] = amount
+    @rule(claim=claims, quantity=st.integers(-1, 7), amount=amounts)
+    def change(self, claim, quantity, amount):
+        kind, pk = claim
+        value = amount if kind is AMOUNTS else quantity
+        # A cancelled claim is refused (for its value, or as cancelled).
+        gift, holding = self.held.get(claim, (None, 0))
+        can = claim in self.held and self._can(kind, gift, value, holding)
+        if self._attempt(can, f"change {claim} to {value}", partial(kind.change, pk, value))[0]:
+            self.held[claim] = (gift, value)
 
-    @rule(pledge=pledges)
-    def cancel_pledge(self, pledge):
-        cancelled = pledging.cancel_pledge(pledge)
+    @rule(claim=claims)
+    def cancel(self, claim):
+        kind, pk = claim
+        cancelled = kind.cancel(pk)
         self._step(refused=not cancelled)
-        assert cancelled == (pledge in self.pledged)
-        self.pledged.pop(pledge, None)
+        assert cancelled == (claim in self.held)
+        self.held.pop(claim, None)
 
     # The couple ----------------------------------------------------------------
     def _item(self, index: int) -> tuple[Item, dict]:
@@ -276,7 +264,7 @@ class RegistryMachine(RuleBasedStateMachine):
         group = Item.objects.annotate(rows=Sum("pledges__amount", filter=_active("pledges"))).get(
             pk=self.group.pk
         )
-        assert group.pledged_total == (group.rows or 0) == sum(self.pledged.values(), Decimal("0"))
+        assert group.pledged_total == (group.rows or 0) == self._pledged()
         assert group.pledged_total <= group.price
 
     @invariant()
@@ -286,12 +274,12 @@ class RegistryMachine(RuleBasedStateMachine):
         html = response.content.decode()
         active = Reservation.objects.active().filter(item__registry=self.registry)
         units = active.aggregate(units=Sum("quantity"))["units"] or 0
-        assert int(UNITS.search(html).group(1)) == units
+        assert int(UNITS_RESERVED.search(html).group(1)) == units
         bought, of = map(int, BOUGHT_OF.search(html).groups())
-        assert (bought, of) == (0, active.count()) == (0, len(self.held))
+        assert (bought, of) == (0, active.count()) == (0, sum(kind is UNITS for kind, _ in self.held))
         shown = {pledge.pk for pledge in response.context["pledges"]}
         assert shown == set(Pledge.objects.active().filter(item=self.group).values_list("pk", flat=True))
-        assert shown == set(self.pledged)
+        assert shown == {pk for kind, pk in self.held if kind is AMOUNTS}
         plan = limits.current_plan(self.registry).name
         assert PLAN.search(html).group(1) == plan == ("Premium" if self.paid_order else "Free")
 

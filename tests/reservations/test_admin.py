@@ -55,7 +55,7 @@ def test_no_adding_or_deleting(admin_client, reservation):
 def test_cancel_action_gives_the_units_back(admin_client, reservation, hammock):
     response = admin_client.post(
         reverse("admin:reservations_reservation_changelist"),
-        {"action": "cancel_reservations", "_selected_action": [reservation.pk]},
+        {"action": "cancel_claims", "_selected_action": [reservation.pk]},
         follow=True,
     )
     assert "Cancelled 1 reservation(s)." in response.content.decode()

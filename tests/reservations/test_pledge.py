@@ -12,6 +12,7 @@ from django.urls import reverse
 from apps.items.models import Item
 from apps.ops import flags
 from apps.registries.models import Registry
+from apps.reservations import services
 from apps.reservations.models import Pledge
 from tests.factories import ItemFactory
 from tests.gifts import group_gift, link_paths, switch_off
@@ -80,15 +81,13 @@ def test_an_over_pledge_is_refused_with_what_is_left(client, bike):
 
 def test_a_guest_who_was_beaten_to_it_is_told_what_is_left_now(client, bike, monkeypatch):
     """The form allowed the amount, but another pledge landed in between."""
-    from apps.reservations import pledges
-
-    real_pledge = pledges.pledge
+    real_pledge = services.AMOUNTS.take
 
     def someone_was_quicker(item_id, amount, *args, **kwargs):
         Item.objects.filter(pk=item_id).update(pledged_total=Decimal("290"))
         return real_pledge(item_id, amount, *args, **kwargs)
 
-    monkeypatch.setattr(pledges, "pledge", someone_was_quicker)
+    monkeypatch.setattr(services.AMOUNTS, "take", someone_was_quicker)
 
     response = client.post(_url(bike), _data(amount="25"))
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.items.models import Item
 from apps.ops import flags
 from apps.registries.models import Registry
-from apps.reservations import pledges
+from apps.reservations import services
 from apps.reservations.models import TOKEN_SALT, Pledge
 from tests.gifts import group_gift, switch_off
 
@@ -27,7 +27,7 @@ def bike(registry):
 
 @pytest.fixture
 def pledge(bike) -> Pledge:
-    made = pledges.pledge(bike.pk, Decimal("100"), "Robin", "robin@example.com", message="Ride on!")
+    made = services.AMOUNTS.take(bike.pk, Decimal("100"), "Robin", "robin@example.com", message="Ride on!")
     mail.outbox.clear()
     return made
 

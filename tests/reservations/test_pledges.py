@@ -1,4 +1,4 @@
-"""apps.reservations.pledges — pledge, change_pledge, cancel_pledge."""
+"""The claim lifecycle for pledges (``services.AMOUNTS``): take, change, cancel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from apps.items.models import Item
 from apps.metrics.models import Counter
 from apps.registries.models import Registry
-from apps.reservations import pledges, services
+from apps.reservations import services
 from apps.reservations.models import Pledge
 from tests.factories import ItemFactory
 from tests.gifts import group_gift, link_paths
@@ -26,7 +26,7 @@ def bike(registry):
 
 
 def _pledge(item, amount: str, name: str = "Robin", email: str = "robin@example.com") -> Pledge:
-    return pledges.pledge(item.pk, Decimal(amount), name, email, message="For the honeymoon")
+    return services.AMOUNTS.take(item.pk, Decimal(amount), name, email, message="For the honeymoon")
 
 
 def test_a_pledge_adds_to_the_total_bumps_the_caches_and_mails_the_manage_link(
@@ -63,8 +63,9 @@ def test_the_mail_says_how_the_couple_wants_to_receive_it(bike, registry):
 def test_pledges_stop_at_the_price(bike):
     _pledge(bike, "250")
 
-    with pytest.raises(pledges.NotEnoughLeft, match=r"only 50\.00 EUR left to contribute"):
+    with pytest.raises(services.NotAvailable) as caught:
         _pledge(bike, "50.01", name="Charlie")
+    assert (caught.value.code, caught.value.params["left"]) == ("not_enough_left", "50.00 EUR")
 
     bike.refresh_from_db()
     assert bike.pledged_total == Decimal("250.00")
@@ -75,14 +76,16 @@ def test_pledges_stop_at_the_price(bike):
     bike.refresh_from_db()
     assert bike.pledged_total == bike.price
     assert not bike.is_available
-    with pytest.raises(pledges.NotEnoughLeft, match="fully funded"):
+    with pytest.raises(services.NotAvailable) as caught:
         _pledge(bike, "1", name="Dana")
+    assert caught.value.code == "not_available"
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "1.001"])
 def test_an_amount_that_is_not_whole_positive_cents_is_refused(bike, amount):
-    with pytest.raises(services.ReservationError, match="above zero"):
+    with pytest.raises(services.ClaimError) as caught:
         _pledge(bike, amount)
+    assert caught.value.code == "invalid_amount"
     assert not Pledge.objects.exists()
 
 
@@ -91,7 +94,7 @@ def test_only_visible_group_gifts_take_pledges(registry):
     hidden = group_gift(registry, hidden=True)
 
     for item in (ordinary, hidden):
-        with pytest.raises(pledges.NotEnoughLeft, match="no longer takes contributions"):
+        with pytest.raises(services.Closed):
             _pledge(item, "5")
     assert not Pledge.objects.exists()
 
@@ -99,13 +102,13 @@ def test_only_visible_group_gifts_take_pledges(registry):
 def test_a_group_gift_received_elsewhere_takes_no_more_pledges(bike):
     Item.objects.filter(pk=bike.pk).update(received_elsewhere=1)
 
-    with pytest.raises(pledges.NotEnoughLeft, match="no longer takes contributions"):
+    with pytest.raises(services.Closed):
         _pledge(bike, "5")
 
 
 def test_a_group_gift_cannot_be_reserved(bike):
     with pytest.raises(services.NotAvailable):
-        services.reserve(bike.pk, 1, "Pat", "pat@example.com")
+        services.UNITS.take(bike.pk, 1, "Pat", "pat@example.com")
     bike.refresh_from_db()
     assert bike.reserved_count == 0
 
@@ -115,17 +118,15 @@ def test_changing_a_pledge_moves_only_the_difference(bike):
     _pledge(bike, "150", name="Charlie")
     mail.outbox.clear()
 
-    pledges.change_pledge(first.pk, Decimal("150"))  # all that is left: 50 more
+    services.AMOUNTS.change(first.pk, Decimal("150"))  # all that is left: 50 more
     bike.refresh_from_db()
     assert bike.pledged_total == Decimal("300.00")
 
-    with pytest.raises(pledges.NotEnoughLeft) as caught:
-        pledges.change_pledge(first.pk, Decimal("150.01"))
-    assert str(caught.value) == (
-        "Sorry — nothing more is left to contribute, so you can pledge at most 150.00 EUR."
-    )
+    with pytest.raises(services.NotAvailable) as caught:
+        services.AMOUNTS.change(first.pk, Decimal("150.01"))
+    assert (caught.value.code, caught.value.params["most"]) == ("not_available", "150.00 EUR")
 
-    pledges.change_pledge(first.pk, Decimal("20"))
+    services.AMOUNTS.change(first.pk, Decimal("20"))
     bike.refresh_from_db()
     first.refresh_from_db()
     assert (bike.pledged_total, first.amount) == (Decimal("170.00"), Decimal("20.00"))
@@ -137,11 +138,14 @@ def test_raising_a_pledge_past_the_price_says_how_much_more_is_left(bike):
     first = _pledge(bike, "100")
     _pledge(bike, "180", name="Charlie")
 
-    with pytest.raises(pledges.NotEnoughLeft) as caught:
-        pledges.change_pledge(first.pk, Decimal("150"))
+    with pytest.raises(services.NotAvailable) as caught:
+        services.AMOUNTS.change(first.pk, Decimal("150"))
 
-    assert str(caught.value) == (
-        "Sorry — only 20.00 EUR more left to contribute, so you can pledge at most 120.00 EUR."
+    error = caught.value
+    assert (error.code, error.params["left"], error.params["most"]) == (
+        "not_enough_left",
+        "20.00 EUR",
+        "120.00 EUR",
     )
     first.refresh_from_db()
     assert first.amount == Decimal("100.00")
@@ -151,8 +155,8 @@ def test_cancelling_gives_the_amount_back_once(bike):
     pledge = _pledge(bike, "80")
     mail.outbox.clear()
 
-    assert pledges.cancel_pledge(pledge.pk) is True
-    assert pledges.cancel_pledge(pledge.pk) is False
+    assert services.AMOUNTS.cancel(pledge.pk) is True
+    assert services.AMOUNTS.cancel(pledge.pk) is False
 
     bike.refresh_from_db()
     pledge.refresh_from_db()
@@ -160,8 +164,8 @@ def test_cancelling_gives_the_amount_back_once(bike):
     assert pledge.cancelled_at is not None
     assert len(mail.outbox) == 1
     assert "cancelled" in mail.outbox[0].subject
-    with pytest.raises(pledges.PledgeCancelled):
-        pledges.change_pledge(pledge.pk, Decimal("10"))
+    with pytest.raises(services.Cancelled):
+        services.AMOUNTS.change(pledge.pk, Decimal("10"))
 
 
 def test_the_database_refuses_a_total_past_the_price(bike):
@@ -175,4 +179,4 @@ def test_the_database_refuses_a_group_gift_without_a_price(registry):
 
 
 def test_money_reads_like_the_pages():
-    assert pledges.money(Decimal("1234.5"), "USD") == "1,234.50 USD"
+    assert services.money(Decimal("1234.5"), "USD") == "1,234.50 USD"

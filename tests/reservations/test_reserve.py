@@ -96,13 +96,13 @@ def test_unlimited_items_take_up_to_twenty(client, items):
 
 def test_someone_quicker_gets_a_clear_message(client, hammock, monkeypatch):
     """The form allowed 2, but another guest reserved one meanwhile: the service refuses."""
-    real_reserve = services.reserve
+    real_reserve = services.UNITS.take
 
     def quicker_guest_first(*args, **kwargs):
         ReservationFactory(item=hammock)
         return real_reserve(*args, **kwargs)
 
-    monkeypatch.setattr(services, "reserve", quicker_guest_first)
+    monkeypatch.setattr(services.UNITS, "take", quicker_guest_first)
     response = _post(client, hammock, quantity=2)
 
     assert response.status_code == 200
@@ -116,13 +116,13 @@ def test_someone_quicker_gets_a_clear_message(client, hammock, monkeypatch):
 
 def test_an_item_gone_meanwhile_sends_back_to_the_registry(client, items, monkeypatch):
     teapot = items[0]
-    real_reserve = services.reserve
+    real_reserve = services.UNITS.take
 
     def quicker_guest_first(*args, **kwargs):
         ReservationFactory(item=teapot)
         return real_reserve(*args, **kwargs)
 
-    monkeypatch.setattr(services, "reserve", quicker_guest_first)
+    monkeypatch.setattr(services.UNITS, "take", quicker_guest_first)
     response = _post(client, teapot, guest_name="Pat")
     assert response.status_code == 302
     assert response["Location"] == teapot.registry.get_absolute_url()

@@ -1,4 +1,4 @@
-"""The reservation services: what they write, what they refuse, what they mail."""
+"""The claim lifecycle for reservations (``services.UNITS``): what it writes, refuses and mails."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_reserve_writes_the_row_counts_the_units_and_mails_the_link(
 ):
     before = _versions(hammock)
     with django_capture_on_commit_callbacks(execute=True):
-        reservation = services.reserve(hammock.pk, 2, "Pat", "pat@example.com", "Enjoy!")
+        reservation = services.UNITS.take(hammock.pk, 2, "Pat", "pat@example.com", "Enjoy!")
         assert mail.outbox == []  # nothing is mailed before the commit
 
     reservation.refresh_from_db()
@@ -48,8 +48,8 @@ def test_reserve_more_than_is_left_writes_nothing(hammock, django_capture_on_com
     ReservationFactory(item=hammock)
     before = _versions(hammock)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.NotAvailable) as exc:
-        services.reserve(hammock.pk, 2, "Pat", "pat@example.com")
-    assert str(exc.value) == "Sorry — only 1 left."
+        services.UNITS.take(hammock.pk, 2, "Pat", "pat@example.com")
+    assert (exc.value.code, exc.value.remaining) == ("not_enough_left", 1)
     hammock.refresh_from_db()
     assert hammock.reserved_count == 1
     assert Reservation.objects.count() == 1
@@ -60,15 +60,17 @@ def test_reserve_more_than_is_left_writes_nothing(hammock, django_capture_on_com
 def test_reserve_a_fully_reserved_item_is_refused(items):
     teapot = items[0]
     ReservationFactory(item=teapot)
-    with pytest.raises(services.NotAvailable, match="no longer available"):
-        services.reserve(teapot.pk, 1, "Pat", "pat@example.com")
+    with pytest.raises(services.NotAvailable) as caught:
+        services.UNITS.take(teapot.pk, 1, "Pat", "pat@example.com")
+    assert caught.value.code == "not_available"
     assert Reservation.objects.filter(item=teapot).count() == 1
 
 
 def test_reserve_a_hidden_item_is_refused(registry):
     hidden = ItemFactory(registry=registry, hidden=True, quantity=5)
-    with pytest.raises(services.NotAvailable, match="no longer available"):
-        services.reserve(hidden.pk, 1, "Pat", "pat@example.com")
+    with pytest.raises(services.NotAvailable) as caught:
+        services.UNITS.take(hidden.pk, 1, "Pat", "pat@example.com")
+    assert caught.value.code == "not_available"
     hidden.refresh_from_db()
     assert hidden.reserved_count == 0
     assert not Reservation.objects.exists()
@@ -76,14 +78,15 @@ def test_reserve_a_hidden_item_is_refused(registry):
 
 def test_reserve_a_missing_item_is_refused(db):
     with pytest.raises(services.NotAvailable):
-        services.reserve(987654, 1, "Pat", "pat@example.com")
+        services.UNITS.take(987654, 1, "Pat", "pat@example.com")
     assert not Reservation.objects.exists()
 
 
 @pytest.mark.parametrize("quantity", [0, -1])
 def test_reserve_needs_at_least_one(hammock, quantity):
-    with pytest.raises(services.ReservationError, match="at least 1"):
-        services.reserve(hammock.pk, quantity, "Pat", "pat@example.com")
+    with pytest.raises(services.ClaimError) as caught:
+        services.UNITS.take(hammock.pk, quantity, "Pat", "pat@example.com")
+    assert caught.value.code == "invalid_quantity"
     hammock.refresh_from_db()
     assert hammock.reserved_count == 0
     assert not Reservation.objects.exists()
@@ -91,10 +94,11 @@ def test_reserve_needs_at_least_one(hammock, quantity):
 
 def test_unlimited_items_take_any_number_up_to_the_cap(items):
     gift_card = items[2]
-    services.reserve(gift_card.pk, services.MAX_UNLIMITED_PER_RESERVATION, "Pat", "pat@example.com")
-    services.reserve(gift_card.pk, 3, "Lou", "lou@example.com")
-    with pytest.raises(services.ReservationError, match="at most 20"):
-        services.reserve(gift_card.pk, 21, "Max", "max@example.com")
+    services.UNITS.take(gift_card.pk, services.MAX_UNLIMITED_PER_RESERVATION, "Pat", "pat@example.com")
+    services.UNITS.take(gift_card.pk, 3, "Lou", "lou@example.com")
+    with pytest.raises(services.ClaimError) as caught:
+        services.UNITS.take(gift_card.pk, 21, "Max", "max@example.com")
+    assert (caught.value.code, caught.value.params["cap"]) == ("over_cap", 20)
     gift_card.refresh_from_db()
     assert gift_card.reserved_count == 23
     assert Reservation.objects.filter(item=gift_card).count() == 2
@@ -105,7 +109,7 @@ def test_change_quantity_takes_and_gives_back_the_difference(
     reservation, hammock, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.change_quantity(reservation.pk, 2)
+        services.UNITS.change(reservation.pk, 2)
     hammock.refresh_from_db()
     reservation.refresh_from_db()
     assert (reservation.quantity, hammock.reserved_count) == (2, 2)
@@ -113,7 +117,7 @@ def test_change_quantity_takes_and_gives_back_the_difference(
     assert "2 × “Hammock”" in mail.outbox[0].body
 
     before = _versions(hammock)
-    services.change_quantity(reservation.pk, 1)
+    services.UNITS.change(reservation.pk, 1)
     hammock.refresh_from_db()
     reservation.refresh_from_db()
     assert (reservation.quantity, hammock.reserved_count) == (1, 1)
@@ -122,26 +126,28 @@ def test_change_quantity_takes_and_gives_back_the_difference(
 
 def test_change_quantity_above_what_is_left_changes_nothing(reservation, hammock):
     ReservationFactory(item=hammock)  # the second hammock goes to someone else
-    with pytest.raises(services.NotAvailable, match="at most 1"):
-        services.change_quantity(reservation.pk, 2)
+    with pytest.raises(services.NotAvailable) as caught:
+        services.UNITS.change(reservation.pk, 2)
+    assert (caught.value.code, caught.value.params["most"]) == ("not_available", "1")
     hammock.refresh_from_db()
     reservation.refresh_from_db()
     assert (reservation.quantity, hammock.reserved_count) == (1, 2)
 
 
 def test_change_quantity_to_zero_is_refused(reservation, hammock):
-    with pytest.raises(services.ReservationError, match="at least 1"):
-        services.change_quantity(reservation.pk, 0)
+    with pytest.raises(services.ClaimError) as caught:
+        services.UNITS.change(reservation.pk, 0)
+    assert caught.value.code == "invalid_quantity"
     reservation.refresh_from_db()
     assert reservation.quantity == 1
 
 
 def test_a_cancelled_reservation_cannot_change(reservation, hammock):
-    services.cancel(reservation.pk)
-    with pytest.raises(services.AlreadyCancelled):
-        services.change_quantity(reservation.pk, 2)
-    with pytest.raises(services.AlreadyCancelled):
-        services.mark_bought(reservation.pk)
+    services.UNITS.cancel(reservation.pk)
+    with pytest.raises(services.Cancelled):
+        services.UNITS.change(reservation.pk, 2)
+    with pytest.raises(services.Cancelled):
+        services.UNITS.mark_bought(reservation.pk)
     hammock.refresh_from_db()
     reservation.refresh_from_db()
     assert (reservation.quantity, reservation.bought_at, hammock.reserved_count) == (1, None, 0)
@@ -150,17 +156,17 @@ def test_a_cancelled_reservation_cannot_change(reservation, hammock):
 # mark_bought -------------------------------------------------------------
 def test_mark_bought_and_back(reservation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_bought(reservation.pk)
+        services.UNITS.mark_bought(reservation.pk)
     reservation.refresh_from_db()
     assert reservation.bought_at is not None
     assert "bought, thank you" in mail.outbox[-1].body
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_bought(reservation.pk)  # already bought: no change, no mail
+        services.UNITS.mark_bought(reservation.pk)  # already bought: no change, no mail
     assert len(mail.outbox) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_bought(reservation.pk, bought=False)
+        services.UNITS.mark_bought(reservation.pk, bought=False)
     reservation.refresh_from_db()
     assert reservation.bought_at is None
     assert len(mail.outbox) == 2
@@ -172,8 +178,8 @@ def test_cancel_gives_the_units_back_once(reservation, hammock, django_capture_o
     ReservationFactory(item=hammock)
     before = _versions(hammock)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.cancel(reservation.pk) is True
-        assert services.cancel(reservation.pk) is False
+        assert services.UNITS.cancel(reservation.pk) is True
+        assert services.UNITS.cancel(reservation.pk) is False
     reservation.refresh_from_db()
     hammock.refresh_from_db()
     assert reservation.cancelled_at is not None
@@ -185,6 +191,6 @@ def test_cancel_gives_the_units_back_once(reservation, hammock, django_capture_o
 
 def test_mail_text_is_not_html_escaped(hammock, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.reserve(hammock.pk, 1, "Pat & <Lou>", "pat@example.com")
+        services.UNITS.take(hammock.pk, 1, "Pat & <Lou>", "pat@example.com")
     assert "Hi Pat & <Lou>," in mail.outbox[0].body
     assert "Hi Pat &amp; &lt;Lou&gt;," in mail.outbox[0].alternatives[0][0]
