@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from apps.metrics.api import count
+
 from .http import FetchError, fetch
 from .models import ImportJob
 from .parse import ProductInfo, parse_product
@@ -28,14 +30,6 @@ log = logging.getLogger("whisper.importer")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-
-
-def _count(name: str) -> None:
-    try:
-        from apps.metrics.api import count
-    except ImportError:  # metrics are optional for the importer
-        return
-    count(name)
 
 
 def _cache_key(url: str) -> str:
@@ -113,11 +107,11 @@ def run_import(job_id: int) -> ImportJob | None:
     if job is None:  # already done (a redelivered task) or gone
         return None
     started = time.monotonic()
-    _count("importer_fetches")
+    count("importer_fetches")
     try:
         info = fetch_product(job.url)
     except FetchError as exc:
-        _count("importer_failures")
+        count("importer_failures")
         job.status, job.error = ImportJob.Status.FAILED, str(exc)[:300]
     else:
         job.result = info.as_dict()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import verified_required
 from apps.importer import prefill
 from apps.ops import flags
-from apps.payments import limits
+from apps.registries import plans
 from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
@@ -82,8 +82,8 @@ def _group_gift_error(form: ItemForm, exc: Exception) -> None:
 def _limit_message(registry: Registry) -> str:
     """Why the registry's plan takes no more gifts, or "" while it does."""
     try:
-        limits.ensure_can_add_item(registry)
-    except limits.PlanLimitReached as exc:
+        plans.ensure_can_add_item(registry)
+    except plans.PlanLimitReached as exc:
         return exc.message
     return ""
 
@@ -108,7 +108,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
             prefill.copy_picture(job, item)
         try:
             item = services.add_item(registry, item)
-        except limits.PlanLimitReached as exc:
+        except plans.PlanLimitReached as exc:
             # Nothing was saved; the form keeps what was typed.
             return _render_form(
                 request, registry, form, None, picture, limit_message=exc.message, import_job=job
@@ -145,7 +145,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.update_item(item)
         except services.QuantityBelowReserved as exc:
             form.add_error("quantity", form.below_reserved_message(exc.reserved, exc.received))
-        except (services.GroupGiftRefused, limits.PlanLimitReached) as exc:
+        except (services.GroupGiftRefused, plans.PlanLimitReached) as exc:
             _group_gift_error(form, exc)
         else:
             messages.success(request, f"Saved “{item.title}”.")

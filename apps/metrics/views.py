@@ -6,8 +6,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.core.charts import Series, bar_chart, line_chart
+
 from . import services
-from .charts import Series, bar_chart, line_chart
 
 
 def _chart_row(series: services.MetricSeries) -> dict:

@@ -2,8 +2,10 @@
 
 A registry is on the plan of its paid order (the dearest one, should there be
 several); with no paid order, or after a refund or reversal, it is on Free.
-The services of other apps call these functions and refuse the change with
-``PlanLimitReached`` — the limits hold for every request, not only in templates.
+The services of other apps call these functions (through
+``apps.registries.plans``, which this module answers) and refuse the change
+with ``PlanLimitReached`` — the limits hold for every request, not only in
+templates.
 
 After a downgrade nothing is deleted or hidden: items over the free limit stay
 visible to guests and can still be reserved, but no item can be added until the
@@ -18,6 +20,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
+
+from apps.registries.plans import PlanLimitReached
 
 from .models import FEATURES, FREE_SLUG, Order, Plan
 
@@ -49,14 +53,6 @@ FEATURE_NAMES = {
     "csv_export": "CSV export",
     "group_gifts": "Group gifts",
 }
-
-
-class PlanLimitReached(Exception):
-    """A change the registry's plan does not allow; ``message`` is for the couple."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _free_plan() -> Plan:

@@ -1,4 +1,4 @@
-"""registries:thanked — ticking off thank-you notes."""
+"""reservations:thanked — ticking off thank-you notes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def reservation(items):
 
 
 def _url(registry, reservation) -> str:
-    return reverse("registries:thanked", args=[registry.slug, reservation.pk])
+    return reverse("reservations:thanked", args=[registry.slug, reservation.pk])
 
 
 def _thanked(reservation) -> bool:
