@@ -44,6 +44,7 @@ def item_pictures(user) -> list[str]:
 @exporting_registries.register
 def gifts_part(export: RegistryExport) -> None:
     """Each registry's gifts; how many were reserved and pledged unless the spoiler setting hides it."""
+    export.tables.append("items")
     for row in export.rows.values():
         row["items"] = []
     registries = {r.pk: r for r in export.registries}

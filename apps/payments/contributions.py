@@ -20,6 +20,7 @@ plans.limits.register(limits)
 @exporting_registries.register
 def orders_part(export: RegistryExport) -> None:
     """Each registry's orders, with the plan each bought."""
+    export.tables.append("orders")
     for row in export.rows.values():
         row["orders"] = []
     orders = Order.objects.filter(registry__in=export.registries).select_related("plan")

@@ -41,6 +41,8 @@ class RegistryExport:
     registries: list[Registry]
     rows: dict[int, dict[str, Any]]  # registry pk -> its row
     items: dict[int, tuple[Registry, dict[str, Any]]] = field(default_factory=dict)  # item pk -> its entry
+    # The keys of the lists of rows the apps add: each is a CSV file, even when no registry shows rows.
+    tables: list[str] = field(default_factory=list)
 
     def showing_all(self) -> list[Registry]:
         """The registries whose spoiler setting shows who gave what."""
@@ -73,9 +75,10 @@ def registries_part(user, data: dict[str, Any]) -> dict[str, list[dict[str, Any]
         if registry.view != Registry.Spoilers.ALL:
             row["guests_hidden_until"] = registry.reveal_date()
         rows[registry.pk] = row
-    exporting_registries(RegistryExport(user, registries, rows))
+    export = RegistryExport(user, registries, rows)
+    exporting_registries(export)
     data["registries"] = [rows[r.pk] for r in registries]
-    return _flat(data["registries"])
+    return _flat(data["registries"], export.tables)
 
 
 def _is_table(value: Any) -> bool:
@@ -86,9 +89,9 @@ def _csv_name(key: str) -> str:
     return key.replace("_", "-") + ".csv"
 
 
-def _flat(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _flat(rows: list[dict[str, Any]], tables: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The CSV files: one row per registry, and per entry of each list of rows (and of theirs)."""
-    files: dict[str, list[dict[str, Any]]] = {"registries.csv": []}
+    files: dict[str, list[dict[str, Any]]] = {_csv_name(key): [] for key in ["registries", *tables]}
     for row in rows:
         slug = row["slug"]
         files["registries.csv"].append(

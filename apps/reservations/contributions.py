@@ -106,6 +106,7 @@ def erase_guests(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[
 @exporting_registries.register
 def claims_part(export: RegistryExport) -> None:
     """Who reserved and pledged what, and the gifts bought elsewhere, where the spoiler setting shows it."""
+    export.tables += ["reservations", "pledges", "gifts_bought_elsewhere"]
     shown = export.showing_all()
     for registry, entry in export.items.values():
         if registry.view == Registry.Spoilers.ALL:
