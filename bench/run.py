@@ -219,7 +219,7 @@ def prepare_rows() -> dict[str, Row]:
     guest = session()
     rows = {name: Row(name) for name in ROW_NAMES}
     rows["floor"] = probe(guest, Row("floor", "/bench/floor/"))
-    # The same without the timelog middleware (apps.core.bench_views.SkippableTimelogMiddleware).
+    # The same without the timelog middleware (apps.timelog.benchmark.SkippableTimelogMiddleware).
     rows["floor_no_timelog"] = probe(guest, Row("floor_no_timelog", "/bench/floor/", dict(NO_TIMELOG)))
 
     page = f"/r/{SLUG}/"

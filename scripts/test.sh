@@ -23,6 +23,7 @@ echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=whisper.settings.test $BIN/python manage.py makemigrations --check --dry-run >/dev/null || { echo "missing migrations"; status=1; }
 echo "== bandit (medium and high severity fail; each one left is explained by a nosec comment)"
 $BIN/bandit -q -c pyproject.toml -r apps whisper -ll || status=1
+echo "== import-linter"; $BIN/lint-imports || status=1
 echo "== pytest"
 $BIN/pytest "$@" || status=$?
 exit $status

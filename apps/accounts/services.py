@@ -9,16 +9,18 @@ the change it announces stand or fall together. Links are signed tokens
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from axes.models import AccessAttempt
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from sorl import thumbnail
 
 from apps.core import emails
 from apps.core.errors import ServiceError
 
+from . import hooks
 from .models import User
 from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign, unsign
 
@@ -206,8 +208,8 @@ def confirm_email_change(token: str) -> tuple[User, bool]:
 class DeletedAccount:
     """What :func:`delete_account` did: the registries deleted, and those left to a partner."""
 
-    deleted_registries: list[str]
-    kept_registries: list[str]
+    deleted_registries: list[str] = field(default_factory=list)
+    kept_registries: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -219,52 +221,23 @@ def delete_account(user: User) -> DeletedAccount:
     they share with a partner stays, with the partner as its only owner. Their
     login history (django-axes) and the mail we sent them go too. The picture
     files are removed once the transaction commits (a rollback keeps them).
+    What goes with the account is contributed by the apps that keep it
+    (``apps.accounts.hooks``).
     """
-    from axes.models import AccessAttempt
-
-    from apps.items.models import Item
-    from apps.notifications.models import OutgoingMessage
-    from apps.registries.models import Registry
-
-    # Counted over all owners: a filter on owners before the Count would count only ``user``.
-    theirs = Registry.objects.filter(owners=user).values("pk")
-    registries = list(Registry.objects.filter(pk__in=theirs).annotate(owner_count=Count("owners")))
-    alone = [r for r in registries if r.owner_count == 1]
-    shared = [r for r in registries if r.owner_count > 1]
-    alone_ids = [r.pk for r in alone]
-    pictures = [r.cover_photo.name for r in alone if r.cover_photo]
-    pictures += [
-        name
-        for name in Item.objects.filter(registry__in=alone_ids)
-        .exclude(image="")
-        .values_list("image", flat=True)
-    ]
-    pictures += _import_pictures(alone_ids)
-    Registry.objects.filter(pk__in=alone_ids).delete()
-    email = user.email
-    AccessAttempt.objects.filter(username=normalize_email(email)).delete()
-    OutgoingMessage.objects.filter(to__iexact=email).exclude(status=OutgoingMessage.Status.SENDING).delete()
+    pictures = [name for names in hooks.account_files(user) for name in names]
+    done: dict[str, list[str]] = {}
+    for part in hooks.deleting_account(user):
+        done.update(part or {})
+    AccessAttempt.objects.filter(username=normalize_email(user.email)).delete()
     user.delete()  # and with it the user's side of the shared registries' owners
     transaction.on_commit(lambda: _delete_pictures(pictures))
-    return DeletedAccount(
-        deleted_registries=[r.slug for r in alone], kept_registries=[r.slug for r in shared]
-    )
-
-
-def _import_pictures(registry_ids: list[int]) -> list[str]:
-    from apps.importer.models import ImportJob
-
-    return list(
-        ImportJob.objects.filter(registry__in=registry_ids).exclude(image="").values_list("image", flat=True)
-    )
+    return DeletedAccount(**done)
 
 
 def _delete_pictures(names: list[str]) -> None:
     """Remove pictures and their thumbnails from media storage (after the rows are gone)."""
-    from sorl.thumbnail import delete
-
     for name in names:
         try:
-            delete(name)
+            thumbnail.delete(name)
         except Exception:  # the account is gone already; a stray file must not turn that into a 500
             logger.exception("Could not delete the picture %s of a deleted account", name)

@@ -10,9 +10,9 @@
   when ``settings.BENCH_ALLOW_CACHE_BYPASS`` is True (whisper/settings/bench.py).
 - :func:`sleep`: a request that takes as long as asked, so that the
   reliability tests can kill the worker serving it (``/bench/sleep/``).
-- :class:`SkippableTimelogMiddleware`: the timelog middleware, skipped for a
-  request with ``X-Bench-Timelog: off``: the floor with and without it
-  measures what the timelog costs.
+- ``TIMELOG_HEADER``: ``X-Bench-Timelog: off`` skips the timelog middleware
+  (``apps.timelog.benchmark.SkippableTimelogMiddleware``): the floor with and
+  without it measures what the timelog costs.
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
-
-from apps.timelog.middleware import TimelogMiddleware
 
 QUERIES_HEADER = "X-Bench-Queries"
 BYPASS_HEADER = "X-Bench-Cache"
@@ -123,18 +121,3 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response[QUERIES_HEADER] = str(counter.count)
         return response
-
-
-class SkippableTimelogMiddleware(TimelogMiddleware):
-    """``TimelogMiddleware``, except for requests with ``X-Bench-Timelog: off``.
-
-    In ``whisper.settings.bench`` in place of the timelog middleware, so the
-    benchmark's ``floor_no_timelog`` row measures the floor without it, on
-    the same stack and in the same run as ``floor``. The check is one dict
-    lookup on ``META`` (``request.headers`` would build a dict of them all).
-    """
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.META.get(TIMELOG_META) == "off":
-            return self.get_response(request)
-        return super().__call__(request)

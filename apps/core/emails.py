@@ -3,8 +3,9 @@
 Each mail has ``subject.txt``, ``body.txt`` and ``body.html`` (which extends
 ``emails/_layout.html``: inline CSS and the header image, attached inline).
 
-``send()`` does not talk to a mail server: it writes an outbox row
-(``apps.notifications``) in the caller's transaction, and a celery task
+``send()`` does not talk to a mail server: it writes an outbox row in the
+caller's transaction (the outbox is ``apps.notifications``, which stands above
+every app that sends mail, so it provides itself through :data:`outbox`), and a celery task
 delivers it once that transaction commits, with retries. So call it *inside*
 the transaction of the event that causes the mail: if the event is rolled
 back, so is its mail, and if it commits, the mail is never lost.
@@ -12,13 +13,14 @@ back, so is its mail, and if it commits, the mail is never lost.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
+from django.db.models import Model
 from django.template.loader import render_to_string
 
-if TYPE_CHECKING:
-    from apps.notifications.models import OutgoingMessage
+from .hooks import Hook
+
+# ``queue(name, to, context)`` of the app that keeps the outbox (NotificationsConfig.ready).
+outbox = Hook("the mail outbox")
 
 # The Content-ID of the header image every mail carries (see _layout.html).
 HEADER_CID = "email-header@whisper.inline"
@@ -34,16 +36,14 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send(name: str, to: str, context: dict) -> OutgoingMessage:
+def send(name: str, to: str, context: dict) -> Model:
     """Queue the mail ``name`` to one address; it is delivered after the transaction commits.
 
     Notifications (``apps.notifications.outbox.NOTIFICATIONS``) get an
     unsubscribe link and ``List-Unsubscribe`` headers; mail to a suppressed
-    address is recorded and skipped.
+    address is recorded and skipped. Returns the outbox row.
     """
-    from apps.notifications import outbox
-
-    return outbox.queue(name, to, context)
+    return outbox.only()(name, to, context)
 
 
 def absolute(path: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.items.forms import WebLinkField
+from apps.core.fields import WebLinkField
 
 
 class ImportForm(forms.Form):

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from apps.items.models import CURRENCIES, MAX_PRICE
+from apps.core.money import CURRENCIES, MAX_PRICE
 
 KNOWN_CURRENCIES = {code for code, _ in CURRENCIES}
 CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP"}

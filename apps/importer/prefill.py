@@ -11,10 +11,11 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from apps.items.models import CURRENCIES, MAX_PRICE, Item
+from apps.core.money import CURRENCIES, MAX_PRICE
 from apps.ops import flags
 
 from .models import ImportJob
@@ -85,7 +86,7 @@ def picture(job: ImportJob | None):
     return job.image
 
 
-def copy_picture(job: ImportJob, item: Item) -> None:
+def copy_picture(job: ImportJob, item: Model) -> None:
     """Give ``item`` (unsaved) a copy of the job's picture, unless the couple uploaded one."""
     source = picture(job)
     if item.image or source is None:

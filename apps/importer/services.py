@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from apps.core.uploads import MAX_EDGE, MAX_IMAGE_PIXELS
+from apps.metrics.api import count
 
 from .errors import ImportFailed, NoProduct, NotImage, Stalled, TimedOut, TooManyPixels
 from .http import Deadline, fetch
@@ -39,14 +40,6 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 IMAGE_UNUSABLE = _("The product was read, but its image couldn't be used: %(reason)s")
 # Past the task's hard time limit (tasks.py) and any sane wait in the queue: the worker is gone.
 STALLED_AFTER = timedelta(minutes=3)
-
-
-def _count(name: str) -> None:
-    try:
-        from apps.metrics.api import count
-    except ImportError:  # metrics are optional for the importer
-        return
-    count(name)
 
 
 def _cache_key(url: str) -> str:
@@ -137,7 +130,7 @@ def run_import(job_id: int) -> ImportJob | None:
     if job is None:  # already done (a redelivered task), given up, or gone
         return None
     started = time.monotonic()
-    _count("importer_fetches")
+    count("importer_fetches")
     try:
         with Deadline(settings.IMPORTER_TOTAL_TIMEOUT) as deadline:
             info = fetch_product(job.url, deadline)
@@ -150,7 +143,7 @@ def run_import(job_id: int) -> ImportJob | None:
         if job.image:  # stored before a save that failed
             job.image.delete(save=False)
         failure = exc if isinstance(exc, ImportFailed) else _unexpected(exc, job)
-        _count("importer_failures")
+        count("importer_failures")
         job.result, job.status = {}, ImportJob.Status.FAILED
         job.error_code, job.error = failure.code, str(failure)[:300]
         _finish(job, started)

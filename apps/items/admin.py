@@ -1,4 +1,4 @@
-"""Django admin for gifts, with their reservations shown read-only (operators)."""
+"""Django admin for gifts (operators); ``apps.reservations.admin`` adds their reservations, read-only."""
 
 from __future__ import annotations
 
@@ -6,21 +6,7 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import F
 
-from apps.reservations.models import Reservation
-
 from .models import Item
-
-
-class ReservationInline(admin.TabularInline):
-    model = Reservation
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    fields = ["guest_name", "guest_email", "quantity", "message", "bought_at", "cancelled_at", "thanked"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Item)
@@ -53,7 +39,7 @@ class ItemAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [ReservationInline]
+    inlines: list = []  # the apps above add theirs
 
     def save_model(self, request, obj, form, change) -> None:
         with transaction.atomic():

@@ -5,25 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.core.validators import URLValidator
 
+from apps.core.fields import WebLinkField
+from apps.core.money import MAX_PRICE
 from apps.core.uploads import ImageUploadField
 
-from .models import MAX_PRICE, MAX_QUANTITY, Item
+from .models import MAX_QUANTITY, Item
 
 CATEGORY_LIST_ID = "category-options"
-
-
-class WebLinkField(forms.URLField):
-    """A link guests can open in a browser: http or https only."""
-
-    default_validators = [URLValidator(schemes=["http", "https"])]
-    # Field.run_validators replaces a validator's message by the field's own.
-    default_error_messages = {"invalid": "Enter a web link starting with http:// or https://."}
-
-    def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
 
 
 class ItemForm(forms.ModelForm):

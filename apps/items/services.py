@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ServiceError
-from apps.payments import limits
+from apps.registries import plans
 from apps.registries.models import Registry
 
 from . import tasks
@@ -75,7 +75,7 @@ class ReorderError(ServiceError):
 def add_item(registry: Registry, item: Item) -> Item:
     """Save the new ``item`` (unsaved instance) at the end of ``registry``'s list.
 
-    Raises ``limits.PlanLimitReached`` (and saves nothing, not even an
+    Raises ``plans.PlanLimitReached`` (and saves nothing, not even an
     uploaded picture) when the registry's plan holds no more items, or has
     no group gifts and ``item`` is one; ``GroupGiftRefused`` for a group gift
     without one price.
@@ -84,7 +84,7 @@ def add_item(registry: Registry, item: Item) -> Item:
         # Lock the registry so two gifts added at once get different positions,
         # and are counted one after the other against the plan's item limit.
         Registry.objects.select_for_update().filter(pk=registry.pk).values_list("pk").get()
-        limits.ensure_can_add_item(registry)
+        plans.ensure_can_add_item(registry)
         if item.group_gift:
             _check_group_gift(registry, item, was_group_gift=False, reserved=0, pledged=0, currency="")
         last = Item.objects.filter(registry=registry).aggregate(last=Max("position"))["last"]
@@ -101,7 +101,7 @@ def update_item(item: Item) -> Item:
 
     Raises ``QuantityBelowReserved`` (and changes nothing) when the quantity
     would drop below what guests have reserved plus what the couple received
-    elsewhere, and ``GroupGiftRefused`` or ``limits.PlanLimitReached`` (the
+    elsewhere, and ``GroupGiftRefused`` or ``plans.PlanLimitReached`` (the
     plan has no group gifts) for a group-gift change that cannot be made.
     """
     with transaction.atomic():
@@ -139,7 +139,7 @@ def _check_group_gift(
     ``reserved``, ``pledged`` and ``currency`` are the stored row's, read under its lock.
     """
     if item.group_gift and not was_group_gift:
-        limits.ensure_allows(registry, "group_gifts")
+        plans.ensure_allows(registry, "group_gifts")
         if reserved:
             raise GroupGiftRefused(
                 _("Guests have already reserved this gift, so it can't become a group gift."),

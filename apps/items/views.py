@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.decorators import verified_required
 from apps.importer import prefill
 from apps.ops import flags
-from apps.payments import limits
+from apps.registries import plans
 from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
@@ -75,7 +75,7 @@ def _render_form(
     return render(request, "items/form.html", context)
 
 
-def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | limits.PlanLimitReached) -> None:
+def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | plans.PlanLimitReached) -> None:
     """Put a refused group-gift change on the form, next to the field it is about."""
     field = getattr(exc, "field", "group_gift")
     form.add_error(field if field in form.fields else None, str(exc))
@@ -84,8 +84,8 @@ def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | limits.Pl
 def _limit_message(registry: Registry) -> str:
     """Why the registry's plan takes no more gifts, or "" while it does."""
     try:
-        limits.ensure_can_add_item(registry)
-    except limits.PlanLimitReached as exc:
+        plans.ensure_can_add_item(registry)
+    except plans.PlanLimitReached as exc:
         return str(exc)
     return ""
 
@@ -110,7 +110,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
             prefill.copy_picture(job, item)
         try:
             item = services.add_item(registry, item)
-        except limits.PlanLimitReached as exc:
+        except plans.PlanLimitReached as exc:
             # Nothing was saved; the form keeps what was typed.
             return _render_form(
                 request, registry, form, None, picture, limit_message=str(exc), import_job=job
@@ -147,7 +147,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             services.update_item(item)
         except services.QuantityBelowReserved as exc:
             form.add_error("quantity", form.below_reserved_message(**exc.params))
-        except (services.GroupGiftRefused, limits.PlanLimitReached) as exc:
+        except (services.GroupGiftRefused, plans.PlanLimitReached) as exc:
             _group_gift_error(form, exc)
         else:
             messages.success(request, _("Saved “%(title)s”.") % {"title": item.title})

@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from apps.core.charts import Series, bar_chart, line_chart
+
 from . import services
-from .charts import Series, bar_chart, line_chart
 
 
 def _chart_row(series: services.MetricSeries) -> dict:

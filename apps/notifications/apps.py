@@ -11,6 +11,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import webhooks
+        from . import contributions, webhooks  # noqa: F401 (contributions registers the outbox and more)
 
         webhooks.connect()

@@ -1,1 +1,1 @@
-"""Pages: the marketing pages (home, pricing, FAQ)."""
+"""Pages: the marketing pages (home, pricing, FAQ), and the demo data that shows off the product."""

@@ -12,7 +12,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401 (connects the IPN signal receivers)
+        # handlers connects the IPN signal receivers; contributions provides the plan limits.
+        from . import contributions, handlers  # noqa: F401
 
 
 class PayPalIPNConfig(AppConfig):

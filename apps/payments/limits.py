@@ -2,8 +2,10 @@
 
 A registry is on the plan of its paid order (the dearest one, should there be
 several); with no paid order, or after a refund or reversal, it is on Free.
-The services of other apps call these functions and refuse the change with
-``PlanLimitReached`` — the limits hold for every request, not only in templates.
+The services of other apps call these functions (through
+``apps.registries.plans``, which this module answers) and refuse the change
+with ``PlanLimitReached`` — the limits hold for every request, not only in
+templates.
 
 After a downgrade nothing is deleted or hidden: items over the free limit stay
 visible to guests and can still be reserved, but no item can be added until the
@@ -21,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from apps.core.errors import ServiceError
+from apps.registries.plans import PlanLimitReached
 
 from .models import FEATURES, FREE_SLUG, Order, Plan
 
@@ -53,10 +55,6 @@ FEATURE_NAMES = {
     "csv_export": _("CSV export"),
     "group_gifts": _("Group gifts"),
 }
-
-
-class PlanLimitReached(ServiceError):
-    """A change the registry's plan does not allow; ``str(error)`` is for the couple."""
 
 
 def _free_plan() -> Plan:

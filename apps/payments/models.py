@@ -10,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from apps.items.models import CURRENCIES
+from apps.core.money import CURRENCIES
 
 FREE_SLUG = "free"
 

@@ -6,7 +6,9 @@ told us about themselves on its reservations, pledges and gifts bought
 elsewhere: the name becomes "Guest", the address and the message "". The
 rows stay, so what was reserved, the counts and the totals do not change.
 Sent mail in the outbox older than the same period goes too (it quotes
-names and messages). Running it again changes nothing.
+names and messages). Running it again changes nothing. The apps that keep
+guests' details contribute their erasure to :data:`erasing_guest_data`
+(reservations, notifications), so this app imports none of them.
 
 Celery beat runs it daily (``apps.privacy.tasks``); ``manage.py
 erase_guest_data`` runs it by hand.
@@ -22,10 +24,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.notifications.models import OutgoingMessage
-from apps.reservations.models import OffRegistryGift, Pledge, Reservation
+from apps.core.hooks import Hook
 
 ERASED_NAME = "Guest"
+BLANK = {"guest_name": ERASED_NAME, "guest_email": "", "message": ""}
+
+# fn(cutoff: date, mail_cutoff: datetime) -> dict of Erased counts: blank the app's guest details of the
+# registries whose event was on or before ``cutoff``, and delete its mail sent before ``mail_cutoff``.
+erasing_guest_data = Hook("guests' details to erase")
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ def retention_cutoff(today: datetime.date | None = None, days: int | None = None
     return today - datetime.timedelta(days=days)
 
 
-def _not_erased() -> Q:
+def not_erased() -> Q:
+    """The rows whose guest details are not blanked yet."""
     return ~Q(guest_name=ERASED_NAME) | ~Q(guest_email="") | ~Q(message="")
 
 
@@ -65,27 +72,9 @@ def erase_guest_data(today: datetime.date | None = None, days: int | None = None
     Only rows not blanked yet are touched, so a second run returns zeros.
     """
     days = settings.WHISPER_GUEST_DATA_RETENTION_DAYS if days is None else days
-    cutoff = retention_cutoff(today, days)
-    now = timezone.now()
-    blank = {"guest_name": ERASED_NAME, "guest_email": "", "message": ""}
-    reservations = (
-        Reservation.objects.filter(item__registry__event_date__lte=cutoff)
-        .filter(_not_erased())
-        .update(**blank, updated_at=now)
-    )
-    pledges = (
-        Pledge.objects.filter(item__registry__event_date__lte=cutoff)
-        .filter(_not_erased())
-        .update(**blank, updated_at=now)
-    )
-    gifts = (
-        OffRegistryGift.objects.filter(registry__event_date__lte=cutoff).filter(_not_erased()).update(**blank)
-    )
-    # Mail already delivered (or given up on) that is as old as the retention period.
-    mail_cutoff = now - datetime.timedelta(days=days)
-    old_mail = OutgoingMessage.objects.exclude(
-        status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING]
-    ).filter(created_at__lt=mail_cutoff)
-    _, deleted = old_mail.delete()
-    mails = deleted.get(OutgoingMessage._meta.label, 0)
-    return Erased(reservations=reservations, pledges=pledges, gifts=gifts, mails=mails)
+    # Mail already delivered (or given up on) that is as old as the retention period goes too.
+    mail_cutoff = timezone.now() - datetime.timedelta(days=days)
+    counts: dict[str, int] = {}
+    for part in erasing_guest_data(retention_cutoff(today, days), mail_cutoff):
+        counts.update(part)
+    return Erased(**counts)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +32,15 @@ class RegistryQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(owners=user)
+
+    def with_owner_count(self, user) -> RegistryQuerySet:
+        """``user``'s registries, each with ``owner_count``: how many owners it has in all."""
+        # Counted over all owners: a filter on owners before the Count would count only ``user``.
+        return self.filter(pk__in=self.filter(owners=user).values("pk")).annotate(owner_count=Count("owners"))
+
+    def owned_alone_by(self, user) -> RegistryQuerySet:
+        """The registries ``user`` owns with no partner: they go with the account."""
+        return self.with_owner_count(user).filter(owner_count=1)
 
     def search(self, query: str) -> RegistryQuerySet:
         """Public registries whose couple names contain every word of ``query``."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import F, QuerySet
 
-from apps.items.models import MAX_PRICE
+from apps.core.money import MAX_PRICE
 
 SORTS = {
     "priority": ("priority", "position", "id"),

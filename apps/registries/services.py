@@ -15,10 +15,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ServiceError
-from apps.items.tasks import make_thumbnails_on_commit
-from apps.payments import limits
 
+from . import plans
 from .models import RESERVED_SLUGS, Registry
+from .tasks import make_thumbnails_on_commit
 
 # Room for a "-123" suffix within the 60 characters of Registry.slug.
 _NAME_SLUG_LENGTH = 24
@@ -57,14 +57,14 @@ def _name_slug(name: str) -> str:
 
 
 def _ensure_plan_allows_cover(registry: Registry) -> None:
-    """Raise ``limits.PlanLimitReached`` if a cover photo was just uploaded and the plan lacks it.
+    """Raise ``plans.PlanLimitReached`` if a cover photo was just uploaded and the plan lacks it.
 
     Checked before the row is saved: saving is what stores the file.
     A cover already stored stays, whatever the plan is now.
     """
     cover = registry.cover_photo
     if cover and not cover._committed:  # a new upload, not stored yet
-        limits.ensure_allows(registry, "cover_photo")
+        plans.ensure_allows(registry, "cover_photo")
 
 
 def unique_slug(base: str, exclude_pk: int | None = None) -> str:
@@ -84,7 +84,7 @@ def create_registry(registry: Registry, *, owner, passphrase: str = "") -> Regis
 
     A blank slug is filled from the couple's names and made unique; a
     passphrase, when given, is stored hashed. Raises ``SlugTaken`` when the
-    chosen address was taken meanwhile, and ``limits.PlanLimitReached`` (saving
+    chosen address was taken meanwhile, and ``plans.PlanLimitReached`` (saving
     nothing) for a cover photo: a new registry is on Free until it is upgraded.
     """
     auto_slug = not registry.slug
@@ -112,7 +112,7 @@ def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
 
     A new passphrase replaces the old one; an empty one keeps it. Raises
     ``SlugTaken`` when the new address was taken meanwhile, and
-    ``limits.PlanLimitReached`` (saving nothing) when a new cover photo is
+    ``plans.PlanLimitReached`` (saving nothing) when a new cover photo is
     uploaded and the registry's plan does not include one.
     """
     # Everything the couple edits, but never cache_version (nor owners_version): other requests

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checklist, owner, partners, public
+from .views import owner, partners, public
 
 app_name = "registries"
 urlpatterns = [
@@ -12,10 +12,6 @@ urlpatterns = [
     path("registries/new/", owner.create, name="create"),
     path("registries/<slug:slug>/", owner.dashboard, name="dashboard"),
     path("registries/<slug:slug>/edit/", owner.edit, name="edit"),
-    path("registries/<slug:slug>/export.csv", owner.export_csv, name="export"),
-    path("registries/<slug:slug>/reservations/<int:pk>/thanked/", owner.toggle_thanked, name="thanked"),
-    path("registries/<slug:slug>/pledges/<int:pk>/thanked/", checklist.pledge_thanked, name="pledge_thanked"),
-    path("registries/<slug:slug>/elsewhere/<int:pk>/thanked/", checklist.gift_thanked, name="gift_thanked"),
     # Two owners: invite the partner, accept (whoever has the link), remove.
     path("registries/<slug:slug>/owners/invite/", partners.invite, name="invite"),
     path("registries/<slug:slug>/owners/<int:user_id>/remove/", partners.remove_owner, name="remove_owner"),

@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from apps.items.admin import ItemAdmin
+
 from . import services
 from .models import Claim, OffRegistryGift, Pledge, Reservation
 
@@ -38,6 +40,22 @@ class ClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
         return False
+
+
+class ReservationInline(admin.TabularInline):
+    model = Reservation
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["guest_name", "guest_email", "quantity", "message", "bought_at", "cancelled_at", "thanked"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# A gift's page in the admin lists its reservations (the items app stands below this one).
+ItemAdmin.inlines = [*ItemAdmin.inlines, ReservationInline]
 
 
 @admin.register(Reservation)

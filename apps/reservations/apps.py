@@ -6,6 +6,6 @@ class ReservationsConfig(AppConfig):
     label = "reservations"
 
     def ready(self) -> None:
-        from . import signals
+        from . import contributions, signals  # noqa: F401 (contributions registers what this app gives below)
 
         signals.connect()

@@ -8,7 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.items.models import MAX_PRICE, Item
+from apps.core.money import MAX_PRICE
+from apps.items.models import Item
 
 from .models import Claim, OffRegistryGift
 from .services import AMOUNTS, MAX_UNLIMITED_PER_RESERVATION, UNITS, ClaimKind, Value, money

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from apps.items.models import CURRENCIES, price_field
+from apps.core.money import CURRENCIES, price_field
 
 TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
 PLEDGE_TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)

@@ -38,10 +38,10 @@ from apps.core import emails
 from apps.core.errors import ServiceError
 from apps.items.models import Item
 from apps.metrics.api import count
-from apps.notifications import services as notifications
 from apps.ops import flags
 from apps.registries.models import Registry
 
+from . import signals
 from .models import Claim, Pledge, Reservation
 
 Value = int | Decimal
@@ -294,7 +294,7 @@ class Units(ClaimKind):
 
     def announce(self, claim: Claim) -> None:
         # As the couple's notification preference and spoiler setting allow.
-        notifications.reservation_made(claim)
+        signals.reservation_made(claim)
 
     def mark_bought(self, reservation_id: int, bought: bool = True) -> Reservation:
         """Record that the guest bought the gift (or, with ``bought=False``, not yet).

@@ -1,4 +1,9 @@
-"""Keep cached gift cards in step with the ``group_gifts`` feature flag.
+"""Keep cached gift cards in step with the ``group_gifts`` feature flag; tell the apps above of a new claim.
+
+:data:`reservation_made` is called by the reservation services in the
+reservation's transaction; the apps above register what follows (the
+couple's "new reservation" mail, ``apps.notifications``), so this app does
+not import them.
 
 The public page caches each gift's card by the item's ``cache_version``, and
 a group gift's card shows its progress bar and "Contribute" link only while
@@ -13,9 +18,13 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from waffle import get_waffle_flag_model
 
+from apps.core.hooks import Hook
 from apps.items.models import Item
 from apps.ops import flags
 from apps.registries.models import Registry
+
+# fn(reservation) -> None, in the reservation's transaction.
+reservation_made = Hook("a new reservation")
 
 
 def _group_gifts_flag_changed(sender, instance, **kwargs) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import owner_views, views
 
 app_name = "reservations"
 urlpatterns = [
@@ -11,4 +11,11 @@ urlpatterns = [
     path("pledges/<str:token>/", views.manage, {"kind": "pledge"}, name="pledge_manage"),
     # "I bought something not on the list."
     path("r/<slug:slug>/bought-elsewhere/", views.off_registry, name="off_registry"),
+    # The couple's thank-you checklist and guest list (on their dashboard).
+    path("registries/<slug:slug>/export.csv", owner_views.export_csv, name="export"),
+    path("registries/<slug:slug>/reservations/<int:pk>/thanked/", owner_views.toggle_thanked, name="thanked"),
+    path(
+        "registries/<slug:slug>/pledges/<int:pk>/thanked/", owner_views.pledge_thanked, name="pledge_thanked"
+    ),
+    path("registries/<slug:slug>/elsewhere/<int:pk>/thanked/", owner_views.gift_thanked, name="gift_thanked"),
 ]

@@ -3,6 +3,8 @@
 ``measure_overhead()`` runs the same trivial request through a bare handler
 and through ``TimelogMiddleware`` (writing to a throwaway file) and reports the
 difference; ``bench/run.py`` prints it, and a test keeps it small.
+:class:`SkippableTimelogMiddleware` lets the benchmark measure the floor
+without the timelog, on the same stack.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from pathlib import Path
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import ResolverMatch
+
+from apps.core.bench_views import TIMELOG_META
+
+from .middleware import TimelogMiddleware, get_logger
 
 
 def _view(request: HttpRequest) -> HttpResponse:
@@ -33,8 +39,6 @@ def _best_of(callable_, request: HttpRequest, requests: int, rounds: int) -> flo
 
 def measure_overhead(requests: int = 2000, rounds: int = 5) -> dict[str, float | int]:
     """Microseconds per request without and with the middleware, and their difference."""
-    from .middleware import TimelogMiddleware, get_logger
-
     request = RequestFactory().get("/bench/")
     # As the URL resolver would have left it: the middleware logs the route name.
     request.resolver_match = ResolverMatch(_view, (), {}, url_name="bench", app_names=["timelog"])
@@ -53,3 +57,18 @@ def measure_overhead(requests: int = 2000, rounds: int = 5) -> dict[str, float |
         "overhead_us": max(timed - bare, 0.0) * 1e6,
         "lines": lines,
     }
+
+
+class SkippableTimelogMiddleware(TimelogMiddleware):
+    """``TimelogMiddleware``, except for requests with ``X-Bench-Timelog: off``.
+
+    In ``whisper.settings.bench`` in place of the timelog middleware, so the
+    benchmark's ``floor_no_timelog`` row measures the floor without it, on
+    the same stack and in the same run as ``floor``. The check is one dict
+    lookup on ``META`` (``request.headers`` would build a dict of them all).
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get(TIMELOG_META) == "off":
+            return self.get_response(request)
+        return super().__call__(request)

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.metrics.charts import Series, line_chart
+from apps.core.charts import Series, line_chart
 
 from .analysis import p95_over_time, rotated_paths, summarize, tail_entries
 from .forms import PERIODS, PeriodForm

@@ -133,7 +133,7 @@ class Demo:
 
 def seed_demo() -> Demo:
     """Load the demo data (``manage.py seed_demo``) and name its key pages."""
-    from apps.registries import demo
+    from apps.pages import demo
     from apps.registries.models import Registry
     from apps.reservations.models import Reservation
 

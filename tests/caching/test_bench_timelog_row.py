@@ -1,4 +1,4 @@
-"""apps.core.bench_views.SkippableTimelogMiddleware — the benchmark's floor without the timelog."""
+"""apps.timelog.benchmark.SkippableTimelogMiddleware — the benchmark's floor without the timelog."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from apps.core.bench_views import SkippableTimelogMiddleware
+from apps.timelog.benchmark import SkippableTimelogMiddleware
 from apps.timelog.middleware import get_logger
 
 

@@ -1,5 +1,5 @@
-"""apps.items.tasks — thumbnails made in the worker when a picture is uploaded or imported,
-so that the first guest's page does no image processing."""
+"""Thumbnails made in the worker (apps.items.tasks, apps.registries.tasks) when a picture is
+uploaded or imported, so that the first guest's page does no image processing."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from sorl.thumbnail.base import ThumbnailBackend
 
+from apps.core.thumbnails import make_thumbnails_of
 from apps.items import services as item_services
 from apps.items import tasks
 from apps.items.models import Item
@@ -122,13 +123,13 @@ def test_the_task_does_nothing_for_a_gift_that_is_gone(db):
 
 def test_thumbnails_whose_files_are_gone_are_made_again(registry):
     item = ItemFactory(registry=registry, image=image_file("lamp.jpg"))
-    urls = tasks.make_thumbnails_of(item.image, "item")
+    urls = make_thumbnails_of(item.image, "item")
     made = _thumbnails()
     assert len(made) == len(settings.WHISPER_THUMBNAILS["item"])
     for path in made:  # a wiped media folder: sorl still knows them
         path.unlink()
 
-    again = tasks.make_thumbnails_of(item.image, "item")
+    again = make_thumbnails_of(item.image, "item")
 
     assert again == urls  # the same addresses, which cached pages already link to
     assert _thumbnails() == made

@@ -291,7 +291,7 @@ def test_after_a_refund_a_new_cover_is_refused(owner_client, premium_registry, m
 def test_the_csv_export_is_refused_on_free(owner_client, registry, plans):
     ReservationFactory(item=ItemFactory(registry=registry), guest_name="Robin")
 
-    response = owner_client.get(reverse("registries:export", args=[registry.slug]), follow=True)
+    response = owner_client.get(reverse("reservations:export", args=[registry.slug]), follow=True)
 
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
@@ -304,7 +304,7 @@ def test_the_csv_export_is_refused_on_free(owner_client, registry, plans):
 def test_the_csv_export_is_allowed_on_premium(owner_client, premium_registry):
     ReservationFactory(item=ItemFactory(registry=premium_registry), guest_name="Robin")
 
-    response = owner_client.get(reverse("registries:export", args=[premium_registry.slug]))
+    response = owner_client.get(reverse("reservations:export", args=[premium_registry.slug]))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -316,7 +316,7 @@ def test_after_a_refund_the_csv_export_is_refused_again(owner_client, premium_re
     ReservationFactory(item=ItemFactory(registry=premium_registry), guest_name="Robin")
     premium_registry.orders.update(status=Order.Status.REFUNDED)
 
-    response = owner_client.get(reverse("registries:export", args=[premium_registry.slug]))
+    response = owner_client.get(reverse("reservations:export", args=[premium_registry.slug]))
 
     assert response.status_code == 302
     assert response["Location"].endswith("#plan")

@@ -15,13 +15,13 @@ OWNER_URLS = [
     ("registries:dashboard", False, "get"),
     ("registries:edit", False, "get"),
     ("registries:edit", False, "post"),
-    ("registries:export", False, "get"),
-    ("registries:thanked", True, "post"),
+    ("reservations:export", False, "get"),
+    ("reservations:thanked", True, "post"),
 ]
 
 
 def _url(name: str, registry, reservation) -> str:
-    args = [registry.slug, reservation.pk] if name == "registries:thanked" else [registry.slug]
+    args = [registry.slug, reservation.pk] if name == "reservations:thanked" else [registry.slug]
     return reverse(name, args=args)
 
 

@@ -89,8 +89,8 @@ def test_all_shows_who_reserved_what_and_the_thank_you_checklist(
     assert html.count("Mark thanked") == 2
     assert "✓ Thanked" in html
     for reservation in reservations[:3]:
-        assert reverse("registries:thanked", args=[registry.slug, reservation.pk]) in html
-    assert reverse("registries:export", args=[registry.slug]) in html
+        assert reverse("reservations:thanked", args=[registry.slug, reservation.pk]) in html
+    assert reverse("reservations:export", args=[registry.slug]) in html
 
 
 def test_counts_shows_numbers_but_no_names_or_messages(owner_client, registry, reservations):
@@ -102,7 +102,7 @@ def test_counts_shows_numbers_but_no_names_or_messages(owner_client, registry, r
     assert ">Reserved</th>" in html
     for secret in ("Robin Guest", "robin@example.com", "Brew well!", "Dana Guest", "Mark thanked", "Bought"):
         assert secret not in html
-    assert reverse("registries:export", args=[registry.slug]) not in html
+    assert reverse("reservations:export", args=[registry.slug]) not in html
 
 
 def test_none_shows_no_reservation_information_until_the_reveal(owner_client, registry, reservations):
@@ -231,5 +231,5 @@ def test_free_registries_see_the_csv_export_as_an_upgrade(owner_client, registry
 
     html = owner_client.get(_url(registry)).content.decode()
 
-    assert reverse("registries:export", args=[registry.slug]) not in html
+    assert reverse("reservations:export", args=[registry.slug]) not in html
     assert 'Export CSV <span class="badge badge--muted">Premium</span>' in html

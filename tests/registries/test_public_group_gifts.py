@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.items.models import Item
 from apps.registries.models import Registry
-from apps.reservations import pledges
+from apps.reservations.services import AMOUNTS
 from tests.factories import ItemFactory, RegistryFactory, ReservationFactory
 from tests.gifts import group_gift
 
@@ -51,7 +51,7 @@ def test_a_pledge_shows_at_once_on_the_cached_page(client, registry):
     bike = group_gift(registry, price="300.00")
     assert "0.00 of 300.00 USD pledged" in client.get(_public(registry)).content.decode()
 
-    pledges.pledge(bike.pk, Decimal("40"), "Robin", "robin@example.com")
+    AMOUNTS.take(bike.pk, Decimal("40"), "Robin", "robin@example.com")
 
     assert "40.00 of 300.00 USD pledged" in client.get(_public(registry)).content.decode()
 
@@ -72,7 +72,7 @@ def _registry_with(n: int, couple=None) -> Registry:
     for i in range(n):
         if i % 3 == 0:
             gift = group_gift(registry, price="90.00", category=f"Category {i % 4}")
-            pledges.pledge(gift.pk, Decimal("30"), f"Guest {i}", f"g{i}@example.com")
+            AMOUNTS.take(gift.pk, Decimal("30"), f"Guest {i}", f"g{i}@example.com")
         else:
             item = ItemFactory(registry=registry, category=f"Category {i % 4}", quantity=1 + i % 3)
             if i % 2:

@@ -62,7 +62,7 @@ def test_a_guest_tells_the_couple_and_it_lands_on_the_checklist(owner_client, re
     assert "A picnic basket from the market" in dashboard
     assert "45.50 EUR" in dashboard
     assert "For sunny days" in dashboard
-    assert reverse("registries:gift_thanked", args=[registry.slug, gift.pk]) in dashboard
+    assert reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]) in dashboard
 
 
 def test_email_and_amount_are_optional(client, registry):

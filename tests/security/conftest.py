@@ -20,8 +20,8 @@ from apps.importer.models import ImportJob
 from apps.notifications.outbox import unsubscribe_token
 from apps.payments.models import Order, Plan
 from apps.registries.models import Registry
-from apps.reservations import pledges
 from apps.reservations.models import OffRegistryGift
+from apps.reservations.services import AMOUNTS
 from tests.factories import ItemFactory, RegistryFactory, ReservationFactory, UserFactory, image_file
 from tests.security.crawl import World
 
@@ -56,7 +56,7 @@ def seed(registry: Registry, owner, prefix: str) -> World:
     reservation = ReservationFactory(
         item=item, guest_name=f"{prefix} guest", guest_email=f"{prefix}@guests.example"
     )
-    pledge = pledges.pledge(group.pk, Decimal("40.00"), f"{prefix} giver", f"{prefix}.giver@guests.example")
+    pledge = AMOUNTS.take(group.pk, Decimal("40.00"), f"{prefix} giver", f"{prefix}.giver@guests.example")
     gift = OffRegistryGift.objects.create(
         registry=registry, guest_name=f"{prefix} aunt", description="A vase", message="Love!"
     )

@@ -58,7 +58,7 @@ CACHES = {**CACHES, "bypass": {"BACKEND": "django.core.cache.backends.dummy.Dumm
 MIDDLEWARE = ["apps.core.bench_views.QueryCountMiddleware", *MIDDLEWARE]
 # The timelog, skipped for requests that say X-Bench-Timelog: off (floor_no_timelog).
 MIDDLEWARE[MIDDLEWARE.index("apps.timelog.middleware.TimelogMiddleware")] = (
-    "apps.core.bench_views.SkippableTimelogMiddleware"
+    "apps.timelog.benchmark.SkippableTimelogMiddleware"
 )
 # One client hammers the reservation form: measure the work, not the limiter.
 RATELIMIT_ENABLE = False

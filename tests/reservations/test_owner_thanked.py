@@ -1,4 +1,4 @@
-"""registries:thanked — ticking off thank-you notes."""
+"""reservations:thanked — ticking off thank-you notes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def reservation(items):
 
 
 def _url(registry, reservation) -> str:
-    return reverse("registries:thanked", args=[registry.slug, reservation.pk])
+    return reverse("reservations:thanked", args=[registry.slug, reservation.pk])
 
 
 def _thanked(reservation) -> bool:
@@ -69,5 +69,5 @@ def test_refused_while_names_are_hidden(owner_client, registry, reservation, spo
 
     response = owner_client.post(_url(registry, reservation), follow=True)
 
-    assert "Your spoiler setting keeps reservations hidden" in response.content.decode()
+    assert "Your spoiler setting keeps who gave what hidden" in response.content.decode()
     assert _thanked(reservation) is False

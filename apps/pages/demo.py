@@ -26,8 +26,8 @@ from django.utils.text import slugify
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from apps.accounts.models import User
+from apps.core.thumbnails import make_thumbnails_of
 from apps.items.models import Item
-from apps.items.tasks import make_thumbnails_of
 from apps.payments.models import Order, Plan
 from apps.registries.models import Registry
 from apps.reservations.models import Reservation

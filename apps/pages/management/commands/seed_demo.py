@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.registries import demo
+from apps.pages import demo
 
 
 class Command(BaseCommand):

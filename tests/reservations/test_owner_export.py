@@ -1,4 +1,4 @@
-"""registries:export — the CSV of reservations, when the spoiler setting allows."""
+"""reservations:export — the CSV of reservations, when the spoiler setting allows."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ HEADER = ["Item", "Guest name", "Email", "Quantity", "Message", "Reserved at", "
 
 
 def _url(registry) -> str:
-    return reverse("registries:export", args=[registry.slug])
+    return reverse("reservations:export", args=[registry.slug])
 
 
 def _rows(response) -> list[list[str]]:

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.registries.models import Registry
-from apps.reservations import pledges
 from apps.reservations.models import OffRegistryGift, Pledge
+from apps.reservations.services import AMOUNTS
 from tests.factories import ItemFactory, ReservationFactory
 from tests.gifts import group_gift
 
@@ -34,7 +34,7 @@ def _set_spoilers(registry, spoilers: str) -> None:
 def given(registry):
     """A group gift with Robin's pledge, and Jo's gift bought elsewhere."""
     bike = group_gift(registry, price="300.00", title="Tandem bike", currency="EUR")
-    pledge = pledges.pledge(bike.pk, Decimal("120"), "Robin Guest", "robin@example.com", message="Ride on!")
+    pledge = AMOUNTS.take(bike.pk, Decimal("120"), "Robin Guest", "robin@example.com", message="Ride on!")
     gift = OffRegistryGift.objects.create(
         registry=registry,
         guest_name="Aunt Jo",
@@ -60,8 +60,8 @@ def test_all_shows_who_pledged_and_who_gave_what(owner_client, registry, given):
     assert "Aunt Jo" in html
     assert "A picnic basket" in html
     assert "45.00 GBP" in html
-    assert reverse("registries:pledge_thanked", args=[registry.slug, pledge.pk]) in html
-    assert reverse("registries:gift_thanked", args=[registry.slug, gift.pk]) in html
+    assert reverse("reservations:pledge_thanked", args=[registry.slug, pledge.pk]) in html
+    assert reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]) in html
 
 
 def test_counts_shows_totals_but_no_names(owner_client, registry, given):
@@ -87,16 +87,16 @@ def test_none_shows_nothing_of_what_was_given(owner_client, registry, given):
 def test_ticking_a_pledge_and_a_gift_off_the_list(owner_client, registry, given):
     _bike, pledge, gift = given
 
-    response = owner_client.post(reverse("registries:pledge_thanked", args=[registry.slug, pledge.pk]))
+    response = owner_client.post(reverse("reservations:pledge_thanked", args=[registry.slug, pledge.pk]))
     assert response["Location"] == _url(registry) + "#pledges"
-    owner_client.post(reverse("registries:gift_thanked", args=[registry.slug, gift.pk]))
+    owner_client.post(reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]))
 
     assert Pledge.objects.get(pk=pledge.pk).thanked
     assert OffRegistryGift.objects.get(pk=gift.pk).thanked
     html = owner_client.get(_url(registry)).content.decode()
     assert html.count("✓ Thanked") == 2
 
-    owner_client.post(reverse("registries:gift_thanked", args=[registry.slug, gift.pk]))
+    owner_client.post(reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]))
     assert not OffRegistryGift.objects.get(pk=gift.pk).thanked
 
 
@@ -105,7 +105,7 @@ def test_the_spoiler_setting_keeps_the_ticks_closed(owner_client, registry, give
     _set_spoilers(registry, "counts")
 
     response = owner_client.post(
-        reverse("registries:pledge_thanked", args=[registry.slug, pledge.pk]), follow=True
+        reverse("reservations:pledge_thanked", args=[registry.slug, pledge.pk]), follow=True
     )
 
     assert "keeps who gave what hidden" in response.content.decode()
@@ -116,8 +116,8 @@ def test_other_couples_get_a_404(other_client, registry, given):
     _bike, pledge, gift = given
 
     for url in (
-        reverse("registries:pledge_thanked", args=[registry.slug, pledge.pk]),
-        reverse("registries:gift_thanked", args=[registry.slug, gift.pk]),
+        reverse("reservations:pledge_thanked", args=[registry.slug, pledge.pk]),
+        reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]),
     ):
         assert other_client.post(url).status_code == 404
     assert not Pledge.objects.get(pk=pledge.pk).thanked
@@ -141,7 +141,7 @@ def _add(registry, n: int) -> None:
         ReservationFactory(item=item, thanked=True)
     for n_gift in range(n):
         gift = group_gift(registry, price="100.00")
-        pledges.pledge(gift.pk, Decimal("10"), f"Guest {n_gift}", f"g{n_gift}@example.com")
+        AMOUNTS.take(gift.pk, Decimal("10"), f"Guest {n_gift}", f"g{n_gift}@example.com")
         OffRegistryGift.objects.create(registry=registry, guest_name=f"Guest {n_gift}", description="A vase")
 
 

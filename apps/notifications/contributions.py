@@ -1,0 +1,48 @@
+"""What the notifications app contributes to the apps below it.
+
+The outbox every mail goes through (``apps.core.emails``), the mail that goes
+with a deleted account, the old mail erased with guests' details, and on the
+dashboard, why a guest got no mail; and the couple's mail of a new reservation.
+Registered by ``NotificationsConfig.ready()`` (see ``apps.core.hooks``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from apps.accounts import hooks as accounts
+from apps.core import emails
+from apps.privacy import services as privacy
+from apps.registries.hooks import dashboard_panels
+from apps.reservations.signals import reservation_made
+
+from . import outbox, services
+from .models import OutgoingMessage
+
+emails.outbox.register(outbox.queue)
+reservation_made.register(services.reservation_made)
+
+
+@accounts.deleting_account.register
+def delete_mail(user) -> dict:
+    """The mail we sent ``user`` (but not one being sent right now)."""
+    OutgoingMessage.objects.filter(to__iexact=user.email).exclude(
+        status=OutgoingMessage.Status.SENDING
+    ).delete()
+    return {}
+
+
+@privacy.erasing_guest_data.register
+def erase_old_mail(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
+    """Delete mail delivered (or given up on) before ``mail_cutoff``: it quotes names and messages."""
+    old_mail = OutgoingMessage.objects.exclude(
+        status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING]
+    ).filter(created_at__lt=mail_cutoff)
+    _, deleted = old_mail.delete()
+    return {"mails": deleted.get(OutgoingMessage._meta.label, 0)}
+
+
+@dashboard_panels.register
+def mail_problems_panel(request, context: dict) -> None:
+    """Set ``mail_problem`` on each reservation the dashboard lists: why its guest gets no mail."""
+    services.note_mail_problems(context.get("reservations", []))

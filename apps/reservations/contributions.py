@@ -1,0 +1,131 @@
+"""What the reservations app contributes to the apps below it.
+
+The dashboard's claims panel and thank-you list (``apps.registries.hooks``),
+what guests gave in an account's export (``apps.registries.export``), and
+erasing guests' details (``apps.privacy``); and each new reservation is
+counted (``apps.metrics``).
+
+Registered by ``ReservationsConfig.ready()`` (see ``apps.core.hooks``).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models.signals import post_save
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.metrics.signals import count_created
+from apps.privacy import services as privacy
+from apps.registries.export import RegistryExport, exporting_registries, fields_of
+from apps.registries.hooks import dashboard_panels
+from apps.registries.models import Registry
+
+from .models import OffRegistryGift, Pledge, Reservation
+from .services import money
+
+RESERVATION_FIELDS = [
+    "guest_name",
+    "guest_email",
+    "quantity",
+    "message",
+    "created_at",
+    "bought_at",
+    "cancelled_at",
+    "thanked",
+]
+PLEDGE_FIELDS = ["guest_name", "guest_email", "amount", "message", "created_at", "cancelled_at", "thanked"]
+GIFT_FIELDS = [
+    "guest_name",
+    "guest_email",
+    "description",
+    "amount",
+    "currency",
+    "message",
+    "created_at",
+    "thanked",
+]
+
+
+@dashboard_panels.register
+def claims_panel(request: HttpRequest, context: dict) -> None:
+    """Who reserved and pledged what, and the gifts bought elsewhere, as the spoiler setting allows.
+
+    Three queries at most, whatever the number of gifts. Names and messages
+    only when the setting shows everything; with "counts only", the number
+    of gifts bought elsewhere.
+    """
+    registry, view = context["registry"], context["view"]
+    context.update(reservations=[], pledges=[], gifts_elsewhere=[])
+    if view == Registry.Spoilers.COUNTS:
+        context["gifts_elsewhere_count"] = registry.off_registry_gifts.count()
+    if view != Registry.Spoilers.ALL:
+        return
+    reservations = list(
+        Reservation.objects.active()
+        .filter(item__registry=registry)
+        .select_related("item")
+        .order_by("-created_at")
+    )
+    context["summary"].update(
+        reservations=len(reservations),
+        bought=sum(r.bought for r in reservations),
+        thanked=sum(r.thanked for r in reservations),
+    )
+    pledges = list(
+        Pledge.objects.active().filter(item__registry=registry).select_related("item").order_by("-created_at")
+    )
+    for pledge in pledges:
+        pledge.amount_display = money(pledge.amount, pledge.item.currency)
+    context.update(
+        reservations=reservations,
+        pledges=pledges,
+        gifts_elsewhere=list(registry.off_registry_gifts.order_by("-created_at")),
+    )
+
+
+@privacy.erasing_guest_data.register
+def erase_guests(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
+    """Blank the guests' details on the claims and gifts of registries whose event was by ``cutoff``."""
+    now = timezone.now()
+    claims = {
+        name: model.objects.filter(item__registry__event_date__lte=cutoff)
+        .filter(privacy.not_erased())
+        .update(**privacy.BLANK, updated_at=now)
+        for name, model in (("reservations", Reservation), ("pledges", Pledge))
+    }
+    gifts = (
+        OffRegistryGift.objects.filter(registry__event_date__lte=cutoff)
+        .filter(privacy.not_erased())
+        .update(**privacy.BLANK)
+    )
+    return {**claims, "gifts": gifts}
+
+
+@exporting_registries.register
+def claims_part(export: RegistryExport) -> None:
+    """Who reserved and pledged what, and the gifts bought elsewhere, where the spoiler setting shows it."""
+    export.tables += ["reservations", "pledges", "gifts_bought_elsewhere"]
+    shown = export.showing_all()
+    for registry, entry in export.items.values():
+        if registry.view == Registry.Spoilers.ALL:
+            entry.update(reservations=[], pledges=[])
+    for key, model, names in (
+        ("reservations", Reservation, RESERVATION_FIELDS),
+        ("pledges", Pledge, PLEDGE_FIELDS),
+    ):
+        for claim in model.objects.filter(item__registry__in=shown).order_by("created_at", "pk"):
+            export.items[claim.item_id][1][key].append(fields_of(claim, names))
+    for registry in shown:
+        export.rows[registry.pk]["gifts_bought_elsewhere"] = []
+    for gift in OffRegistryGift.objects.filter(registry__in=shown).order_by("created_at", "pk"):
+        export.rows[gift.registry_id]["gifts_bought_elsewhere"].append(fields_of(gift, GIFT_FIELDS))
+
+
+post_save.connect(
+    count_created("reservations"),
+    sender=Reservation,
+    weak=False,
+    dispatch_uid="metrics.reservations.Reservation",
+)

@@ -1,0 +1,124 @@
+"""The couple's side of their guests' claims: the thank-you checklist and the guest list as CSV.
+
+Reached from the dashboard (``registries:dashboard``), whose claims panel this
+app contributes (``contributions.py``). Every view needs a verified account and
+reaches the registry through ``apps.registries.access.registry_for_owner``; the
+spoiler setting applies as on the dashboard: names only when it shows everything.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.decorators import verified_required
+from apps.core.spreadsheets import csv_safe
+from apps.registries import plans
+from apps.registries.access import registry_for_owner
+from apps.registries.models import Registry
+
+from .models import OffRegistryGift, Pledge, Reservation
+
+
+def _dashboard(registry: Registry, anchor: str = "") -> str:
+    return reverse("registries:dashboard", args=[registry.slug]) + anchor
+
+
+def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, anchor: str) -> HttpResponse:
+    """Tick a guest off the thank-you list (or put them back), as the spoiler setting allows.
+
+    ``via`` is the lookup from a row to its registry.
+    """
+    registry = registry_for_owner(request, slug)
+    if registry.owner_view() != Registry.Spoilers.ALL:
+        messages.info(request, _("Your spoiler setting keeps who gave what hidden for now."))
+        return redirect(_dashboard(registry))
+    row: Model = get_object_or_404(rows, **{via: registry})
+    row.thanked = not row.thanked
+    row.save()
+    if row.thanked:
+        messages.success(request, _("Ticked off: you thanked %(name)s.") % {"name": row.guest_name})
+    else:
+        messages.info(request, _("%(name)s is back on your thank-you list.") % {"name": row.guest_name})
+    return redirect(_dashboard(registry, anchor))
+
+
+@verified_required
+@require_POST
+def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    rows = Reservation.objects.active().filter(pk=pk)
+    return _toggle_thanked(request, slug, rows, "item__registry", "#reservations")
+
+
+@verified_required
+@require_POST
+def pledge_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    rows = Pledge.objects.active().filter(pk=pk)
+    return _toggle_thanked(request, slug, rows, "item__registry", "#pledges")
+
+
+@verified_required
+@require_POST
+def gift_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    rows = OffRegistryGift.objects.filter(pk=pk)
+    return _toggle_thanked(request, slug, rows, "registry", "#gifts-elsewhere")
+
+
+@verified_required
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = registry_for_owner(request, slug)
+    try:
+        plans.ensure_allows(registry, "csv_export")
+    except plans.PlanLimitReached as exc:
+        messages.info(request, str(exc))
+        return redirect(_dashboard(registry, "#plan"))
+    if registry.owner_view() != Registry.Spoilers.ALL:
+        messages.info(
+            request,
+            _("The export lists who reserved what, so it opens once your spoiler setting shows everything."),
+        )
+        return redirect(_dashboard(registry))
+    reservations = (
+        Reservation.objects.active()
+        .filter(item__registry=registry)
+        .select_related("item")
+        .order_by("item__position", "item_id", "created_at")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{registry.slug}-reservations.csv"'
+    response.write("\ufeff")  # lets spreadsheet apps recognise UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Item"),
+            _("Guest name"),
+            _("Email"),
+            _("Quantity"),
+            _("Message"),
+            _("Reserved at"),
+            _("Bought"),
+            _("Thanked"),
+        ]
+    )
+    for r in reservations:
+        writer.writerow(
+            [
+                csv_safe(r.item.title),
+                csv_safe(r.guest_name),
+                csv_safe(r.guest_email),
+                r.quantity,
+                csv_safe(r.message),
+                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                _("yes") if r.bought else _("no"),
+                _("yes") if r.thanked else _("no"),
+            ]
+        )
+    return response
