@@ -37,10 +37,6 @@ from pymemcache.client.rendezvous import RendezvousHash
 # Versioned keys never go stale, so these only bound how long an unused
 # entry may sit in memcached (its LRU evicts sooner when memory is short).
 FRAGMENT_SECONDS = 7 * 24 * 3600
-# A cache alias that stores nothing (DummyCache): the benchmark's bench
-# settings define it, and pages render their fragments through it when a
-# request asks to skip the cache (apps.core.bench_views.cache_bypassed).
-BYPASS_CACHE = "bypass"
 
 
 # The memcached backend ------------------------------------------------------

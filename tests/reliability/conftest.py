@@ -315,7 +315,7 @@ def _environment(ports: Ports, postmark_url: str) -> dict[str, str]:
             "STACK_DB_NAME": DB_NAME,
             "STACK_CACHE_PREFIX": "reliability",
             "STACK_BROKER_URL": f"redis://127.0.0.1:{ports.redis}/1",
-            "STACK_SETTINGS": "whisper.settings.bench",
+            "STACK_SETTINGS": "bench.settings",
             "NGINX_ACCESS_LOG": "off",
             # Read by whisper/settings/production.py in every process of the stack.
             "WHISPER_ENV_FILE": str(env_file),

@@ -355,9 +355,6 @@ WHISPER_VERIFY_MAX_AGE = env_int("WHISPER_VERIFY_MAX_AGE", 7 * 24 * 3600)
 WHISPER_GUEST_DATA_RETENTION_DAYS = env_int("WHISPER_GUEST_DATA_RETENTION_DAYS", 180)
 # The demo registry's slug where `manage.py seed_demo` loaded it; the home page links to it.
 WHISPER_DEMO_REGISTRY = env_str("WHISPER_DEMO_REGISTRY", "")
-# Only the benchmark turns this on: a request may then skip the fragment cache
-# (apps.core.bench_views.cache_bypassed; whisper/settings/bench.py).
-BENCH_ALLOW_CACHE_BYPASS = False
 
 LOGGING = {
     "version": 1,

@@ -31,15 +31,7 @@ from django.utils.text import compress_string
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
-from apps.core.bench_views import cache_bypassed
-from apps.core.cache import (
-    BYPASS_CACHE,
-    FRAGMENT_SECONDS,
-    code_version,
-    etag,
-    fragment_key,
-    has_visitor_state,
-)
+from apps.core.cache import FRAGMENT_SECONDS, code_version, etag, fragment_key, has_visitor_state
 from apps.core.ratelimit import limit
 from apps.ops import flags, read_only
 from apps.registries import rows
@@ -149,11 +141,9 @@ class _Page:
         self.request, self.registry, self.owner, self.show_state = request, registry, owner, show_state
         # (No query string, no filters: the QueryDict is not even parsed.)
         self.variant = filter_variant(request.GET) if request.META.get("QUERY_STRING") else ""
-        self.bypass = cache_bypassed(request) and BYPASS_CACHE in settings.CACHES
         # Messages are shown once: such a page is neither shared nor revalidated.
-        self.conditional = not self.bypass and (anonymous or not len(messages.get_messages(request)))
-        self.shared = not self.bypass and anonymous
-        self.fragment_cache = BYPASS_CACHE if self.bypass else DEFAULT_CACHE_ALIAS
+        self.conditional = anonymous or not len(messages.get_messages(request))
+        self.shared = anonymous
         self._etag = ""  # as computed for the conditional GET, while nothing else has changed
 
     def _visitor(self) -> str:
@@ -210,7 +200,6 @@ class _Page:
             # changes (apps.reservations.signals).
             "flags": flags.RequestFlags(None),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
-            "fragment_cache": self.fragment_cache,
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
             **extra,

@@ -1,13 +1,14 @@
-"""What the benchmark (``bench/run.py``) needs from Django, on in bench settings only.
+"""What the benchmark (``bench/run.py``) needs from Django, in ``bench.settings`` only.
+
+Nothing here is imported by the site: the bench settings add these views
+(``bench.urls``) and middleware on top of production's.
 
 - :func:`floor`: the cheapest response the stack can give; every row of the
-  benchmark is compared with it (``whisper.urls_bench`` serves it at
-  ``/bench/floor/``).
+  benchmark is compared with it (``bench.urls`` serves it at ``/bench/floor/``).
 - :class:`QueryCountMiddleware`: a request with ``X-Bench-Queries: 1`` gets
   back the number of SQL queries it took in the same header.
-- :func:`cache_bypassed`: whether a request asked to skip the fragment cache
-  (header ``X-Bench-Cache: bypass`` or ``?bench-nocache=1``); honoured only
-  when ``settings.BENCH_ALLOW_CACHE_BYPASS`` is True (whisper/settings/bench.py).
+- :class:`CacheBypassMiddleware`: a request with ``X-Bench-Cache: bypass`` (or
+  ``?bench-nocache=1``) finds every cached page and template fragment missing.
 - :func:`sleep`: a request that takes as long as asked, so that the
   reliability tests can kill the worker serving it (``/bench/sleep/``).
 - :class:`SkippableTimelogMiddleware`: the timelog middleware, skipped for a
@@ -22,7 +23,8 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
-from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.utils import make_template_fragment_key
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
@@ -71,24 +73,79 @@ def sleep(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"slept {seconds:g} s in pid {os.getpid()}\n", content_type="text/plain")
 
 
-def cache_bypassed(request: HttpRequest) -> bool:
-    """True when ``request`` asks to skip the fragment cache and the settings allow it.
+# Every cached page and template fragment has a key of Django's fragment
+# scheme (apps.core.cache.fragment_key): "template.cache.<name>.<digest>".
+FRAGMENT_KEY_PREFIX = make_template_fragment_key("x").rsplit(".", 2)[0] + "."
+# The aliases that hold pages and fragments (base settings: "process" holds
+# each web process's copy of the public pages).
+PAGE_CACHES = (DEFAULT_CACHE_ALIAS, "process")
 
-    >>> from django.test import RequestFactory, override_settings
-    >>> asking = RequestFactory().get("/r/x/", headers={"X-Bench-Cache": "bypass"})
-    >>> cache_bypassed(asking)
-    False
-    >>> with override_settings(BENCH_ALLOW_CACHE_BYPASS=True):
-    ...     cache_bypassed(asking), cache_bypassed(RequestFactory().get("/r/x/?bench-nocache=1"))
-    (True, True)
+
+class _FragmentsMissing:
+    """A cache that forwards everything to ``cache`` but reads every page or fragment as missing.
+
+    Sessions, rate-limit counters and the thumbnails' key-value store still
+    come from the real cache, as they do for a page rendered on a cold cache.
     """
-    if not getattr(settings, "BENCH_ALLOW_CACHE_BYPASS", False):
-        return False
+
+    def __init__(self, cache) -> None:
+        self._cache = cache
+
+    def __getattr__(self, name: str):
+        return getattr(self._cache, name)
+
+    def get(self, key: str, default=None, version=None):
+        if key.startswith(FRAGMENT_KEY_PREFIX):
+            return default
+        return self._cache.get(key, default, version)
+
+    def set(self, key: str, *args, **kwargs) -> None:
+        if not key.startswith(FRAGMENT_KEY_PREFIX):
+            self._cache.set(key, *args, **kwargs)
+
+
+def bypass_requested(request: HttpRequest) -> bool:
+    """True when ``request`` asks to skip the page and fragment caches.
+
+    >>> from django.test import RequestFactory
+    >>> bypass_requested(RequestFactory().get("/r/x/", headers={"X-Bench-Cache": "bypass"}))
+    True
+    >>> bypass_requested(RequestFactory().get("/r/x/?bench-nocache=1"))
+    True
+    >>> bypass_requested(RequestFactory().get("/r/x/?sort=price"))
+    False
+    """
     meta = request.META
     # (request.GET only when there is a query string: parsing costs, on every row of the benchmark.)
     return meta.get(BYPASS_META) == BYPASS_HEADER_VALUE or (
         bool(meta.get("QUERY_STRING")) and BYPASS_PARAM in request.GET
     )
+
+
+class CacheBypassMiddleware:
+    """Serve a request that asks for it (:func:`bypass_requested`) as if no page or fragment were cached.
+
+    The ``registry_cold`` row: the public page rendered in full, on the same
+    stack and in the same run as the warm rows. For this request only (the
+    caches are per thread), the aliases in ``PAGE_CACHES`` read every
+    page and fragment as missing and store none.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not bypass_requested(request):
+            return self.get_response(request)
+        aliases = [alias for alias in PAGE_CACHES if alias in caches.settings]
+        real = {alias: caches[alias] for alias in aliases}
+        try:
+            for alias in aliases:
+                caches[alias] = _FragmentsMissing(real[alias])
+            return self.get_response(request)
+        finally:
+            for alias in aliases:
+                caches[alias] = real[alias]
 
 
 class _Counter:
@@ -107,7 +164,7 @@ class QueryCountMiddleware:
 
     Works with DEBUG off (no ``connection.queries``): it wraps the database
     connections' execute for this request only. Listed first in
-    ``whisper.settings.bench`` so that it counts the other middleware's queries too.
+    ``bench.settings`` so that it counts the other middleware's queries too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -128,7 +185,7 @@ class QueryCountMiddleware:
 class SkippableTimelogMiddleware(TimelogMiddleware):
     """``TimelogMiddleware``, except for requests with ``X-Bench-Timelog: off``.
 
-    In ``whisper.settings.bench`` in place of the timelog middleware, so the
+    In ``bench.settings`` in place of the timelog middleware, so the
     benchmark's ``floor_no_timelog`` row measures the floor without it, on
     the same stack and in the same run as ``floor``. The check is one dict
     lookup on ``META`` (``request.headers`` would build a dict of them all).
