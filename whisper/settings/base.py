@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from apps.core.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -320,8 +322,40 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic job, here and nowhere else. Beat's DatabaseScheduler writes
+# these into django-celery-beat's tables when it starts (by name: the admin
+# shows them, and a job edited there is put back at the next start).
+OUTBOX_RETRY_UNSENT_SECONDS = env_int("OUTBOX_RETRY_UNSENT_SECONDS", 60)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Erase guests' personal data past WHISPER_GUEST_DATA_RETENTION_DAYS.
+    "Erase guest data past retention": {
+        "task": "apps.privacy.tasks.erase_guest_data",
+        "schedule": crontab(minute="30", hour="3"),
+    },
+    "Daily metrics report": {
+        "task": "apps.metrics.tasks.send_metrics_report",
+        "schedule": crontab(minute="0", hour="6"),
+    },
+    # Queue again the mail whose task was lost (the outbox keeps it).
+    "Mail: retry unsent": {
+        "task": "apps.notifications.tasks.retry_unsent",
+        "schedule": float(OUTBOX_RETRY_UNSENT_SECONDS),
+    },
+    "Mail: owners' daily digest": {
+        "task": "apps.notifications.tasks.send_digests",
+        "schedule": crontab(minute="0", hour="7"),
+    },
+    "Mail: guest reminders": {
+        "task": "apps.notifications.tasks.send_guest_reminders",
+        "schedule": crontab(minute="0", hour="9"),
+    },
+    "Mail: thank-you reminders": {
+        "task": "apps.notifications.tasks.send_thank_you_reminders",
+        "schedule": crontab(minute="0", hour="10"),
+    },
+}
 
 # Importer: fetching store pages couples paste.
 IMPORTER_USER_AGENT = env_str(
