@@ -226,6 +226,16 @@ WHISPER_RATE_PASSPHRASE = env_str("WHISPER_RATE_PASSPHRASE", "30/m")
 WHISPER_RATE_SIGNUP = env_str("WHISPER_RATE_SIGNUP", "10/h")
 WHISPER_RATE_SEARCH = env_str("WHISPER_RATE_SEARCH", "60/m")
 WHISPER_RATE_IMPORT = env_str("WHISPER_RATE_IMPORT", "30/h")
+# Counted by the view itself (apps.core.ratelimit.over_limit), per address or person:
+# wrong passphrases per address and registry,
+WHISPER_RATE_WRONG_PASSPHRASE = env_str("WHISPER_RATE_WRONG_PASSPHRASE", "10/m")
+# mail-sending account actions (verification, reset, email change, deletion) per person,
+WHISPER_RATE_MAIL = env_str("WHISPER_RATE_MAIL", "5/h")
+# co-owner invitations (each one a mail) and imports (each one a fetch) per person,
+WHISPER_RATE_INVITE = env_str("WHISPER_RATE_INVITE", "10/h")
+WHISPER_RATE_IMPORT_USER = env_str("WHISPER_RATE_IMPORT_USER", "30/h")
+# notes of a gift bought off the list, per address and registry.
+WHISPER_RATE_OFF_REGISTRY = env_str("WHISPER_RATE_OFF_REGISTRY", "10/h")
 
 CSRF_FAILURE_VIEW = "apps.core.security.csrf_failure"
 

@@ -14,18 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from apps.accounts.decorators import verified_required
 from apps.accounts.tokens import lifetime
+from apps.core.ratelimit import over_limit
 
 from .. import invitations
 from ..access import noindex, registry_for_owner
 from ..models import Registry
 from ..partner_forms import InviteForm
-
-# Invitations one person may send; each one is a mail.
-INVITE_RATE = "10/h"
 
 
 def _owners_section(registry: Registry) -> str:
@@ -41,9 +38,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, f"{form.errors['email'][0]} Nobody was invited.")
         return redirect(_owners_section(registry))
-    if is_ratelimited(
-        request, group="registries.invite", key="user", rate=INVITE_RATE, method="POST", increment=True
-    ):
+    if over_limit(request, "WHISPER_RATE_INVITE", group="registries.invite", key="user"):
         messages.error(request, "You have sent several invitations in a short time. Please wait a while.")
         return redirect(_owners_section(registry))
     email = invitations.normalize_email(form.cleaned_data["email"])

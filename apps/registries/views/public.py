@@ -29,17 +29,15 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import compress_string
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.core import get_usage
 
 from apps.core.cache import FRAGMENT_SECONDS, code_version, etag, fragment_key, has_visitor_state
-from apps.core.ratelimit import limit
+from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags, read_only
 from apps.registries import rows
 from apps.registries.access import gate, is_owner, noindex, remember_unlocked
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
-WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address and registry)
 SEARCH_RESULTS = 50
 PROCESS_CACHE = "process"  # whisper/settings/base.py
 # Headers that are evaluated before If-None-Match (get_conditional_response does it all).
@@ -47,15 +45,13 @@ _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def _wrong_tries_exhausted(request: HttpRequest, registry: Registry, count_this_one: bool = False) -> bool:
-    """Whether this address used up its wrong passphrases for ``registry`` (counted in the cache)."""
-    usage = get_usage(
+    """Whether this address used up its wrong passphrases for ``registry`` (a setting, as every limit)."""
+    return over_limit(
         request,
+        "WHISPER_RATE_WRONG_PASSPHRASE",
         group=f"registries.passphrase:{registry.pk}",
-        key="ip",
-        rate=WRONG_PASSPHRASE_RATE,
         increment=count_this_one,
     )
-    return usage is not None and usage["count"] >= usage["limit"]
 
 
 # The public page and its caching -------------------------------------------
