@@ -14,7 +14,6 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from sorl.thumbnail import default, get_thumbnail
 
@@ -47,19 +46,21 @@ def make_thumbnails_of(image: FieldFile, kind: str) -> list[str]:
     return urls
 
 
-def make_thumbnails_on_commit(instance: Item | Registry) -> None:
+def make_thumbnails_on_commit(instance: Item | Registry, *, created: bool = False) -> None:
     """Queue the thumbnails of a picture just given to ``instance`` (a gift or a registry).
 
-    Call it inside the transaction, *before* saving: a picture is new while
-    its file is not stored yet, and saving stores it. Queued only if the
-    transaction commits; nothing happens for a picture that did not change.
+    Call it inside the transaction: *before* saving a changed gift or
+    registry (a picture is new while its file is not stored yet, and saving
+    stores it), or after creating one, with ``created`` (any picture it has
+    is new). Queued only if the transaction commits; nothing happens for a
+    picture that did not change.
     """
     if isinstance(instance, Item):
         image, task = instance.image, make_item_thumbnails
     else:
         image, task = instance.cover_photo, make_cover_thumbnails
-    if image and not image._committed:
-        transaction.on_commit(lambda: task.delay(instance.pk))
+    if image and (created or not image._committed):
+        task.delay_on_commit(instance.pk)
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)
