@@ -1,7 +1,7 @@
 """The benchmark behind ``make bench``: Whisper's real stack under load, row by row.
 
 It starts the services (scripts/services.sh) and the stack (scripts/stack.sh:
-nginx → gunicorn, celery, with whisper.settings.bench), seeds the demo
+nginx → gunicorn, celery, with bench.settings), seeds the demo
 registry (``seed_demo --items 200``), warms each page, then drives it with
 ``wrk --latency`` through nginx on loopback and records requests/s, p50 and
 p99 latency, the ratio to the floor (the cheapest Django response) and the
@@ -64,7 +64,7 @@ ROW_NAMES = (
 NGINX_ROWS = ("static", "thumbnail")
 DJANGO_ROWS = tuple(name for name in ROW_NAMES if name not in ("floor", *NGINX_ROWS))
 STATIC_SAMPLE = "/static/bench/sample-20k.txt"
-QUERIES_HEADER = "X-Bench-Queries"  # apps.core.bench_views
+QUERIES_HEADER = "X-Bench-Queries"  # bench.views
 BYPASS = {"X-Bench-Cache": "bypass"}
 NO_TIMELOG = {"X-Bench-Timelog": "off"}
 GZIP = {"Accept-Encoding": "gzip"}  # honoured by the bench settings only
@@ -219,7 +219,7 @@ def prepare_rows() -> dict[str, Row]:
     guest = session()
     rows = {name: Row(name) for name in ROW_NAMES}
     rows["floor"] = probe(guest, Row("floor", "/bench/floor/"))
-    # The same without the timelog middleware (apps.timelog.benchmark.SkippableTimelogMiddleware).
+    # The same without the timelog middleware (bench.views.SkippableTimelogMiddleware).
     rows["floor_no_timelog"] = probe(guest, Row("floor_no_timelog", "/bench/floor/", dict(NO_TIMELOG)))
 
     page = f"/r/{SLUG}/"
@@ -522,7 +522,7 @@ def main() -> int:
         "connections": CONNECTIONS,
         "threads": THREADS,
         "items": ITEMS,
-        "settings": os.environ.get("STACK_SETTINGS", "whisper.settings.bench"),
+        "settings": os.environ.get("STACK_SETTINGS", "bench.settings"),
         "nginx_port": NGINX_PORT,
         "gunicorn_ports": os.environ.get("GUNICORN_PORTS", "58001"),
         "web_concurrency": int(os.environ.get("WEB_CONCURRENCY", "3")),

@@ -13,7 +13,7 @@
 # Environment (defaults in brackets):
 #   NGINX_PORT [58080]   GUNICORN_PORTS ["58001"; a comma list: one supervised gunicorn per port]
 #   WEB_CONCURRENCY [3]  GUNICORN_WORKER_CLASS [sync]  GUNICORN_THREADS [1]
-#   STACK_SETTINGS [whisper.settings.bench]  STACK_DB_NAME [whisper_stack]
+#   STACK_SETTINGS [bench.settings]  STACK_DB_NAME [whisper_stack]
 #   STACK_RUN_DIR [.run/stack]  STACK_CACHE_PREFIX [stack]  STACK_BROKER_URL [redis://…:REDIS_PORT/1]
 #   NGINX_ACCESS_LOG [buffered | off]
 #   STACK_SKIP_PREPARE=1: "up" skips migrate/collectstatic (just done by "prepare")
@@ -40,7 +40,7 @@ SUPERVISOR_PID="$RUN/supervisord.pid"
 # The stack's environment, all of it explicit: variables of the caller (a
 # test run's DB_NAME, say) never point the stack at somebody else's data.
 export STACK_RUN_DIR="$RUN" WHISPER_STACK="$RUN" VENV
-export DJANGO_SETTINGS_MODULE="${STACK_SETTINGS:-whisper.settings.bench}"
+export DJANGO_SETTINGS_MODULE="${STACK_SETTINGS:-bench.settings}"
 export DB_NAME="${STACK_DB_NAME:-whisper_stack}" DB_USER=whisper DB_HOST=127.0.0.1 DB_PORT="$PG_PORT"
 export MEMCACHED_LOCATION="127.0.0.1:$MEMCACHED_PORT" CACHE_KEY_PREFIX="${STACK_CACHE_PREFIX:-stack}"
 export CELERY_BROKER_URL="${STACK_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/1}"

@@ -20,26 +20,21 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
 
-from apps.core.ratelimit import limit
+from apps.core.ratelimit import limit, over_limit
 from apps.core.security import unlock_account
 
 from . import export, forms, services
 from .tokens import lifetime
 
-# Mail-sending actions a person may repeat this often before we stop sending.
-MAIL_RATE = "5/h"
 TOO_MANY = gettext_lazy(
     "You have asked for several emails in a short time. Please wait a while and try again."
 )
 
 
 def _too_many(request: HttpRequest, action: str, key="user") -> bool:
-    """Count one more ``action`` by this person; True once over ``MAIL_RATE``."""
-    return is_ratelimited(
-        request, group=f"accounts.{action}", key=key, rate=MAIL_RATE, method="POST", increment=True
-    )
+    """Count one more mail-sending ``action`` by this person; True once over ``WHISPER_RATE_MAIL``."""
+    return over_limit(request, "WHISPER_RATE_MAIL", group=f"accounts.{action}", key=key)
 
 
 def _refused(request: HttpRequest, action: str) -> bool:

@@ -21,7 +21,6 @@ import zlib
 from functools import cache
 from pathlib import Path
 
-import pymemcache.client.base
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -34,19 +33,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from pymemcache.client.rendezvous import RendezvousHash
 
+from apps.core import patches
+
 # Versioned keys never go stale, so these only bound how long an unused
 # entry may sit in memcached (its LRU evicts sooner when memory is short).
 FRAGMENT_SECONDS = 7 * 24 * 3600
-# A cache alias that stores nothing (DummyCache): the benchmark's bench
-# settings define it, and pages render their fragments through it when a
-# request asks to skip the cache (apps.core.bench_views.cache_bypassed).
-BYPASS_CACHE = "bypass"
 
 
 # The memcached backend ------------------------------------------------------
-# pymemcache reads a value off the socket 4 KB at a time (a module constant):
-# forty reads for a 160 KB page. 64 KB reads take less than half the time.
-pymemcache.client.base.RECV_SIZE = max(pymemcache.client.base.RECV_SIZE, 64 * 1024)
+patches.read_memcached_in_64kb()  # pymemcache's 4 KB reads: forty for a 160 KB page
 
 
 class CrcRendezvousHash(RendezvousHash):
@@ -90,7 +85,7 @@ class PersistentPyMemcacheCache(PyMemcacheCache):
     dropped by pymemcache and reopened on the next call; with
     ``ignore_exc`` (set in the settings) a memcached outage reads as misses.
     Keys are spread over servers by :class:`CrcRendezvousHash`, and values
-    read in 64 KB chunks (``RECV_SIZE`` above). The client is per process
+    read in 64 KB chunks (``apps.core.patches``). The client is per process
     (the pid is part of its key), so a forked worker never shares a socket
     with its parent.
     """

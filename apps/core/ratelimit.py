@@ -1,13 +1,17 @@
 """Rate limits on the forms strangers can hammer, and the page they get when over.
 
-Views take :func:`limit` (django-ratelimit's decorator, counting per client
-address in the default cache) with the name of a setting holding the rate,
-e.g. ``@limit("WHISPER_RATE_RESERVE")`` with ``WHISPER_RATE_RESERVE = "20/m"``.
-The rate is read on every request, so tests lower it with ``override_settings``.
+Every limit is a setting named ``WHISPER_RATE_*`` (``whisper/settings/base.py``)
+holding a django-ratelimit rate, read on every request (tests lower it with
+``override_settings``), and every limit goes through one of the two
+functions here, which count in the default cache:
 
-Over the limit, django-ratelimit raises ``Ratelimited`` and its middleware
-answers with :func:`ratelimited` (``RATELIMIT_VIEW``): a friendly 429 page
-with a ``Retry-After`` header. The view never ran, so nothing was written.
+- :func:`limit`, a view decorator, e.g. ``@limit("WHISPER_RATE_RESERVE")``.
+  Over the limit, django-ratelimit raises ``Ratelimited`` and its middleware
+  answers with :func:`ratelimited` (``RATELIMIT_VIEW``): a friendly 429 page
+  with a ``Retry-After`` header. The view never ran, so nothing was written.
+- :func:`over_limit`, for a view that decides itself what to count (only
+  wrong passphrases, only valid forms) and how to refuse (a form error, a
+  message, a silent no-op).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 # What django-ratelimit accepts after the slash ("20/m", "5/10m", "100/h").
@@ -53,6 +58,28 @@ def limit(setting: str, *, method: str | list[str] = "POST", key: str = "ip"):
     unless ``method`` says otherwise).
     """
     return ratelimit(key=key, rate=rate_from_setting(setting), method=method, block=True)
+
+
+def over_limit(request: HttpRequest, setting: str, *, group: str, key="ip", increment: bool = True) -> bool:
+    """Whether this request is one too many of ``group`` for the rate in ``settings.<setting>``.
+
+    With ``increment`` (the default) the request is counted; without, it is
+    only asked whether counting it would go over (count it later, e.g. once
+    a passphrase turned out wrong). ``key`` is django-ratelimit's ("ip",
+    "user", or a callable).
+
+    >>> from django.test import RequestFactory, override_settings
+    >>> from django.core.cache import cache
+    >>> request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.7")
+    >>> with override_settings(WHISPER_RATE_DOCTEST="2/h"):
+    ...     cache.clear()
+    ...     [over_limit(request, "WHISPER_RATE_DOCTEST", group="doctest") for _ in range(3)]
+    [False, False, True]
+    """
+    usage = get_usage(request, group=group, key=key, rate=rate_from_setting(setting), increment=increment)
+    if usage is None:  # no rate (the setting is None), or limits off (RATELIMIT_ENABLE)
+        return False
+    return usage["count"] + (0 if increment else 1) > usage["limit"]
 
 
 def period_seconds(rate: str | None) -> int:

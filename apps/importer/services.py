@@ -114,7 +114,7 @@ def start_import(registry, user, url: str) -> ImportJob:
 
     with transaction.atomic():
         job = ImportJob.objects.create(registry=registry, created_by=user, url=url)
-        transaction.on_commit(lambda: run_import_task.delay(job.pk))
+        run_import_task.delay_on_commit(job.pk)
     return job
 
 

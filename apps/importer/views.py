@@ -18,12 +18,12 @@ import json
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.core import is_ratelimited
 
 from apps.accounts.decorators import verified_required
-from apps.core.ratelimit import limit
+from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags
 from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
@@ -33,7 +33,6 @@ from .forms import ImportForm
 from .models import ImportJob
 
 # Imports one person may start: each one fetches a page from the internet.
-START_RATE = "30/h"
 # Seconds between two looks at a job that is still running.
 REFRESH_SECONDS = 2
 
@@ -60,10 +59,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST)
         if form.is_valid():
-            if is_ratelimited(
-                request, group="importer.start", key="user", rate=START_RATE, method="POST", increment=True
-            ):
-                form.add_error(None, "You have imported many links in a short time. Please wait a while.")
+            if over_limit(request, "WHISPER_RATE_IMPORT_USER", group="importer.start", key="user"):
+                form.add_error(None, _("You have imported many links in a short time. Please wait a while."))
                 status = 429
             else:
                 job = services.start_import(registry, request.user, form.cleaned_data["url"])

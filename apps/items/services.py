@@ -90,8 +90,8 @@ def add_item(registry: Registry, item: Item) -> Item:
         last = Item.objects.filter(registry=registry).aggregate(last=Max("position"))["last"]
         item.registry = registry
         item.position = (last or 0) + 1
-        tasks.make_thumbnails_on_commit(item)  # a picture: its thumbnails, in the worker
         item.save()
+        tasks.make_thumbnails_on_commit(item, created=True)  # a picture: its thumbnails, in the worker
         registry.bump_version()
     return item
 

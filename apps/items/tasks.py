@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 from apps.core.thumbnails import make_thumbnails_of
 
@@ -22,15 +21,17 @@ from .models import Item
 log = logging.getLogger(__name__)
 
 
-def make_thumbnails_on_commit(item: Item) -> None:
+def make_thumbnails_on_commit(item: Item, *, created: bool = False) -> None:
     """Queue the thumbnails of a picture just given to ``item``.
 
-    Call it inside the transaction, *before* saving: a picture is new while
-    its file is not stored yet, and saving stores it. Queued only if the
-    transaction commits; nothing happens for a picture that did not change.
+    Call it inside the transaction: *before* saving a changed gift (a
+    picture is new while its file is not stored yet, and saving stores it),
+    or after creating one, with ``created`` (any picture it has is new).
+    Queued only if the transaction commits; nothing happens for a picture
+    that did not change.
     """
-    if item.image and not item.image._committed:
-        transaction.on_commit(lambda: make_item_thumbnails.delay(item.pk))
+    if item.image and (created or not item.image._committed):
+        make_item_thumbnails.delay_on_commit(item.pk)
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)

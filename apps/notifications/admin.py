@@ -46,7 +46,7 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
                 last_error="",
             )
             for pk in ids:
-                transaction.on_commit(lambda pk=pk: outbox.enqueue(pk))
+                outbox.enqueue_on_commit(pk)
         messages.success(request, f"{len(ids)} message(s) queued again.")
 
 

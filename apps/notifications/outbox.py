@@ -123,10 +123,20 @@ def queue(name: str, to: str, context: dict, kind: str | None = None) -> Outgoin
         next_attempt_at=timezone.now(),
     )
     if settings.OUTBOX_DELIVER_ON_COMMIT:
-        transaction.on_commit(functools.partial(enqueue, message.pk))
+        enqueue_on_commit(message.pk)
     else:
         enqueue(message.pk)
     return message
+
+
+def enqueue_on_commit(message_id: int) -> None:
+    """Hand one message to the ``deliver`` task once the transaction commits.
+
+    The outbox's ``delay_on_commit`` (celery's, which every other task is
+    queued with): the same, but through :func:`enqueue`, so that a broker
+    that does not answer never fails the write that committed.
+    """
+    transaction.on_commit(functools.partial(enqueue, message_id))
 
 
 def enqueue(message_id: int) -> None:
@@ -359,7 +369,7 @@ def requeue_stuck(limit: int = 500) -> int:
         )
         OutgoingMessage.objects.filter(pk__in=ids, status=Status.QUEUED).update(next_attempt_at=now)
         for pk in ids:
-            transaction.on_commit(functools.partial(enqueue, pk))
+            enqueue_on_commit(pk)
     if ids:
         logger.info("Queued %s unsent mail(s) again.", len(ids))
     return len(ids)

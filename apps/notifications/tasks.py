@@ -1,7 +1,7 @@
 """Celery tasks of the notifications app; each is a thin wrapper around a service.
 
 ``deliver`` sends one outbox row (queued on commit by ``apps.core.emails.send``).
-The others run from celery beat (schedules in migration 0002):
+The others run from celery beat (``CELERY_BEAT_SCHEDULE`` in the settings):
 ``retry_unsent`` every minute, the digest and the reminders once a day.
 """
 

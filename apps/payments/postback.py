@@ -10,6 +10,10 @@ endpoint (still ``self.get_endpoint()``, which reads the ``POSTBACK_ENDPOINT``
 constants of ``paypal.standard.models`` that the tests point at a stand-in), but
 with ``settings.PAYPAL_POSTBACK_TIMEOUT``.
 
+``UPSTREAM`` records the django-paypal code this relies on (see
+``apps.core.patches``): ``tests/invariants/test_patches.py`` fails when an
+upgrade changes it.
+
 When PayPal does not answer (timeout, refused connection, 5xx) it raises
 ``PostbackUnavailable`` *before* django-paypal saves the IPN or sends a signal,
 so nothing is stored or applied; ``views.ipn`` turns it into a 503 and PayPal
@@ -24,6 +28,19 @@ import requests
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# What the patch replaces (_postback) and what calls it and reads its answer (verify, get_endpoint).
+UPSTREAM = {
+    "paypal.standard.ipn.models:PayPalIPN._postback": "f12c132b1d6f",
+    "paypal.standard.models:PayPalStandardBase.verify": "4498633f16eb",
+    "paypal.standard.models:PayPalStandardBase.get_endpoint": "d91dada69023",
+}
+RECHECK = (
+    "django-paypal changed its IPN postback: check that PayPalIPN.verify still calls self._postback() "
+    "before saving or signalling, that _postback still posts cmd=_notify-validate to get_endpoint() "
+    "without a timeout (if it has one now, or a setting, delete apps.payments.postback's patch), "
+    "then record the new digests."
+)
 
 
 class PostbackUnavailable(Exception):

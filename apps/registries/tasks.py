@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 from apps.core.thumbnails import make_thumbnails_of
 
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 def make_thumbnails_on_commit(registry: Registry) -> None:
     """Queue the thumbnails of a cover photo just given to ``registry`` (call it before saving)."""
     if registry.cover_photo and not registry.cover_photo._committed:
-        transaction.on_commit(lambda: make_cover_thumbnails.delay(registry.pk))
+        make_cover_thumbnails.delay_on_commit(registry.pk)
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=120, soft_time_limit=100)

@@ -23,9 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
 
-from apps.core.ratelimit import limit
+from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags
 from apps.registries.access import gate, noindex
 from apps.registries.models import Registry
@@ -35,7 +34,6 @@ from .forms import ChangeForm, ClaimForm, OffRegistryGiftForm
 from .models import Claim
 
 # Notes of gifts bought elsewhere one address may send to one registry.
-OFF_REGISTRY_RATE = "10/h"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -198,14 +196,7 @@ def off_registry(request: HttpRequest, slug: str) -> HttpResponse:
     form = OffRegistryGiftForm(request.POST or None, prefix=OffRegistryGiftForm.PREFIX)
     status = 200
     if request.method == "POST":
-        if is_ratelimited(
-            request,
-            group=f"reservations.off_registry:{registry.pk}",
-            key="ip",
-            rate=OFF_REGISTRY_RATE,
-            method="POST",
-            increment=True,
-        ):
+        if over_limit(request, "WHISPER_RATE_OFF_REGISTRY", group=f"reservations.off_registry:{registry.pk}"):
             form.add_error(
                 None, _("You have sent several notes in a short time. Please wait a while, then try again.")
             )

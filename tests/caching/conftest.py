@@ -28,8 +28,4 @@ def locmem(settings):
 @pytest.fixture
 def bypass_allowed(settings, locmem):
     """The benchmark's cache bypass (``X-Bench-Cache: bypass``), as in the bench settings."""
-    settings.BENCH_ALLOW_CACHE_BYPASS = True
-    settings.CACHES = {
-        **settings.CACHES,
-        "bypass": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-    }
+    settings.MIDDLEWARE = ["bench.views.CacheBypassMiddleware", *settings.MIDDLEWARE]

@@ -22,7 +22,7 @@ def collected(tmp_path_factory) -> Path:
     static = tmp_path_factory.mktemp("static")
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "whisper.settings.bench",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "STATIC_ROOT": str(static),
         "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }

@@ -115,7 +115,8 @@ def test_only_for_a_logged_in_couple_and_only_by_post(owner_client, couple):
     assert User.objects.filter(pk=couple.pk).exists()
 
 
-def test_guessing_the_password_here_is_limited(owner_client, couple):
+def test_guessing_the_password_here_is_limited(owner_client, couple, settings):
+    settings.WHISPER_RATE_MAIL = "5/h"
     for _ in range(5):
         _delete(owner_client, "guess")
     response = _delete(owner_client)  # the right one, too late

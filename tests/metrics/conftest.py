@@ -1,7 +1,7 @@
 """Fixtures of the metrics tests.
 
 The transactional tests (threads, rollbacks) use ``serialized_rollback=True``:
-they start from the migrated data (the beat schedule) and, flushing without
+they start from the migrated data and, flushing without
 re-creating content types, do not trip the serialized tests that follow.
 """
 

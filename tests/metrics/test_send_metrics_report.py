@@ -10,10 +10,12 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import ModelEntry
 
 from apps.metrics.models import Counter
 from apps.metrics.tasks import send_metrics_report
 from tests.factories import UserFactory
+from whisper.celery import app
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,8 @@ def test_the_celery_task_mails_each_staff_user(numbers, staff_members):
 
 
 def test_celery_beat_runs_the_report_daily_at_six_utc():
+    for name, entry in app.conf.beat_schedule.items():  # as beat's DatabaseScheduler does when it starts
+        ModelEntry.from_entry(name, app=app, **entry)
     task = PeriodicTask.objects.get(task="apps.metrics.tasks.send_metrics_report")
 
     assert task.enabled

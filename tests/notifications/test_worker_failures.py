@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from apps.notifications.models import OutgoingMessage
 from apps.notifications.tasks import deliver, retry_unsent
@@ -40,18 +39,9 @@ def _message(to: str) -> OutgoingMessage:
     return OutgoingMessage.objects.get(to=to)
 
 
-def _retry_every_second() -> None:
-    """Beat's "retry unsent" schedule (migration 0002), every second instead of every minute."""
-    second, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
-    task = PeriodicTask.objects.get(task="apps.notifications.tasks.retry_unsent")
-    task.interval = second
-    task.save()
-
-
 def test_broker_down_when_the_reservation_is_made_the_mail_arrives_once_it_is_back(
     teapot, own_redis, broker, postmark, celery_process
 ):
-    _retry_every_second()
     worker = celery_process("worker", broker, postmark.url)
     beat = celery_process("beat", broker)
     own_redis.stop()

@@ -9,7 +9,7 @@ fixtures in ``tests/notifications/conftest.py`` set changes these.
 import os
 
 from whisper.settings.test import *  # noqa: F403
-from whisper.settings.test import ANYMAIL
+from whisper.settings.test import ANYMAIL, CELERY_BEAT_SCHEDULE
 
 CELERY_BROKER_URL = os.environ.get("WORKER_BROKER_URL", "memory://")
 CELERY_TASK_ALWAYS_EAGER = False
@@ -24,6 +24,11 @@ OUTBOX_DELIVER_ON_COMMIT = True
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "1"))
 OUTBOX_STUCK_AFTER_SECONDS = int(os.environ.get("OUTBOX_STUCK_AFTER_SECONDS", "0"))
 OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "60"))
+# Beat's "retry unsent" every second instead of every minute: a test waits for it.
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "Mail: retry unsent": {**CELERY_BEAT_SCHEDULE["Mail: retry unsent"], "schedule": 1.0},
+}
 # Logs of the worker: the mail outbox at INFO, so a failing test shows what happened.
 LOGGING = {
     "version": 1,

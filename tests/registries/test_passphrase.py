@@ -116,6 +116,7 @@ def test_too_many_wrong_tries_are_refused_for_a_while(client, protected, monkeyp
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}
     }
+    settings.WHISPER_RATE_WRONG_PASSPHRASE = "10/m"
     for _ in range(10):
         assert client.post(_gate(protected), {"passphrase": "guess"}).status_code == 200
     response = client.post(_gate(protected), {"passphrase": PASSPHRASE})

@@ -295,6 +295,7 @@ def _environment(ports: Ports, postmark_url: str) -> dict[str, str]:
                 f"POSTMARK_SERVER_TOKEN={POSTMARK_TOKEN}",
                 f"POSTMARK_API_URL={postmark_url}",
                 "OUTBOX_RETRY_BASE_SECONDS=1",
+                f"OUTBOX_RETRY_UNSENT_SECONDS={RETRY_UNSENT_EVERY_SECONDS}",
                 f"OUTBOX_STUCK_AFTER_SECONDS={OUTBOX_STUCK_AFTER_SECONDS}",
                 "",
             ]
@@ -315,7 +316,7 @@ def _environment(ports: Ports, postmark_url: str) -> dict[str, str]:
             "STACK_DB_NAME": DB_NAME,
             "STACK_CACHE_PREFIX": "reliability",
             "STACK_BROKER_URL": f"redis://127.0.0.1:{ports.redis}/1",
-            "STACK_SETTINGS": "whisper.settings.bench",
+            "STACK_SETTINGS": "bench.settings",
             "NGINX_ACCESS_LOG": "off",
             # Read by whisper/settings/production.py in every process of the stack.
             "WHISPER_ENV_FILE": str(env_file),
@@ -393,7 +394,6 @@ def _isolated_stack():
         subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'], check=True, timeout=60)
         prepared = stack.sh("prepare")
         assert prepared.returncode == 0, prepared.stdout + prepared.stderr
-        stack.django("retry_unsent_every", seconds=RETRY_UNSENT_EVERY_SECONDS)
         started = stack.sh("up", STACK_SKIP_PREPARE="1")
         assert started.returncode == 0, started.stdout + started.stderr
         yield stack

@@ -31,14 +31,6 @@ def run(name: str, arguments: str) -> None:
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
-def retry_unsent_every(seconds: int) -> int:
-    """Beat's "retry unsent mail" schedule (every minute by default), every ``seconds``."""
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    schedule, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
-    return PeriodicTask.objects.filter(task="apps.notifications.tasks.retry_unsent").update(interval=schedule)
-
-
 def _registry(label: str) -> tuple[object, object]:
     """A new public registry and its verified owner, both named after ``label``."""
     from apps.accounts.models import User
@@ -211,7 +203,6 @@ def _active():
 
 
 FUNCTIONS = {
-    "retry_unsent_every": retry_unsent_every,
     "seed_load": seed_load,
     "seed_item": seed_item,
     "item_state": item_state,

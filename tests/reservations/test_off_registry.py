@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.registries.models import Registry
-from apps.reservations import views
 from apps.reservations.models import OffRegistryGift
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +101,8 @@ def test_a_protected_registry_asks_for_the_passphrase_first(client, registry):
     assert not OffRegistryGift.objects.exists()
 
 
-def test_one_address_cannot_flood_the_checklist(client, registry, monkeypatch):
-    monkeypatch.setattr(views, "OFF_REGISTRY_RATE", "2/h")
+def test_one_address_cannot_flood_the_checklist(client, registry, settings):
+    settings.WHISPER_RATE_OFF_REGISTRY = "2/h"
 
     statuses = [client.post(_url(registry), _data()).status_code for _ in range(3)]
 

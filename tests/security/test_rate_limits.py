@@ -153,7 +153,8 @@ def test_passphrase_guessing_across_registries_is_limited(site, fixed_window, se
     assert guest.get(reverse("registries:public", args=[site.other_world.registry.slug])).status_code == 302
 
 
-def test_wrong_passphrases_for_one_registry_get_the_passphrase_page_with_a_429(site, fixed_window):
+def test_wrong_passphrases_for_one_registry_get_the_passphrase_page_with_a_429(site, fixed_window, settings):
+    settings.WHISPER_RATE_WRONG_PASSPHRASE = "10/m"
     guest = Client()
     url = reverse("registries:passphrase", args=[site.other_world.registry.slug])
     for _ in range(10):

@@ -58,7 +58,7 @@ def stack():
         "STACK_DB_NAME": "whisper_stack_test",
         "STACK_CACHE_PREFIX": "stack-test",
         "STACK_BROKER_URL": "redis://127.0.0.1:56379/2",
-        "STACK_SETTINGS": "whisper.settings.bench",
+        "STACK_SETTINGS": "bench.settings",
     }
     running = Stack(f"http://127.0.0.1:{nginx_port}", run_dir, env, (nginx_port, web_port))
     try:

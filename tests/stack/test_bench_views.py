@@ -1,4 +1,4 @@
-"""The benchmark's hooks in Django: the floor view and the query-count header."""
+"""The benchmark's hooks in Django (bench.views): the floor view and the query-count header."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-BENCH_MIDDLEWARE = ["apps.core.bench_views.QueryCountMiddleware", *settings.MIDDLEWARE]
+BENCH_MIDDLEWARE = ["bench.views.QueryCountMiddleware", *settings.MIDDLEWARE]
 
 
 @pytest.fixture
 def bench_settings(settings):
-    settings.ROOT_URLCONF = "whisper.urls_bench"
+    settings.ROOT_URLCONF = "bench.urls"
     settings.MIDDLEWARE = BENCH_MIDDLEWARE
-    settings.BENCH_ALLOW_CACHE_BYPASS = True
     return settings
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from apps.core.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -228,6 +230,16 @@ WHISPER_RATE_PASSPHRASE = env_str("WHISPER_RATE_PASSPHRASE", "30/m")
 WHISPER_RATE_SIGNUP = env_str("WHISPER_RATE_SIGNUP", "10/h")
 WHISPER_RATE_SEARCH = env_str("WHISPER_RATE_SEARCH", "60/m")
 WHISPER_RATE_IMPORT = env_str("WHISPER_RATE_IMPORT", "30/h")
+# Counted by the view itself (apps.core.ratelimit.over_limit), per address or person:
+# wrong passphrases per address and registry,
+WHISPER_RATE_WRONG_PASSPHRASE = env_str("WHISPER_RATE_WRONG_PASSPHRASE", "10/m")
+# mail-sending account actions (verification, reset, email change, deletion) per person,
+WHISPER_RATE_MAIL = env_str("WHISPER_RATE_MAIL", "5/h")
+# co-owner invitations (each one a mail) and imports (each one a fetch) per person,
+WHISPER_RATE_INVITE = env_str("WHISPER_RATE_INVITE", "10/h")
+WHISPER_RATE_IMPORT_USER = env_str("WHISPER_RATE_IMPORT_USER", "30/h")
+# notes of a gift bought off the list, per address and registry.
+WHISPER_RATE_OFF_REGISTRY = env_str("WHISPER_RATE_OFF_REGISTRY", "10/h")
 
 CSRF_FAILURE_VIEW = "apps.core.security.csrf_failure"
 
@@ -324,8 +336,40 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+# Every periodic job, here and nowhere else. Beat's DatabaseScheduler writes
+# these into django-celery-beat's tables when it starts (by name: the admin
+# shows them, and a job edited there is put back at the next start).
+OUTBOX_RETRY_UNSENT_SECONDS = env_int("OUTBOX_RETRY_UNSENT_SECONDS", 60)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    # Erase guests' personal data past WHISPER_GUEST_DATA_RETENTION_DAYS.
+    "Erase guest data past retention": {
+        "task": "apps.privacy.tasks.erase_guest_data",
+        "schedule": crontab(minute="30", hour="3"),
+    },
+    "Daily metrics report": {
+        "task": "apps.metrics.tasks.send_metrics_report",
+        "schedule": crontab(minute="0", hour="6"),
+    },
+    # Queue again the mail whose task was lost (the outbox keeps it).
+    "Mail: retry unsent": {
+        "task": "apps.notifications.tasks.retry_unsent",
+        "schedule": float(OUTBOX_RETRY_UNSENT_SECONDS),
+    },
+    "Mail: owners' daily digest": {
+        "task": "apps.notifications.tasks.send_digests",
+        "schedule": crontab(minute="0", hour="7"),
+    },
+    "Mail: guest reminders": {
+        "task": "apps.notifications.tasks.send_guest_reminders",
+        "schedule": crontab(minute="0", hour="9"),
+    },
+    "Mail: thank-you reminders": {
+        "task": "apps.notifications.tasks.send_thank_you_reminders",
+        "schedule": crontab(minute="0", hour="10"),
+    },
+}
 
 # Importer: fetching store pages couples paste.
 IMPORTER_USER_AGENT = env_str(
@@ -358,9 +402,6 @@ WHISPER_VERIFY_MAX_AGE = env_int("WHISPER_VERIFY_MAX_AGE", 7 * 24 * 3600)
 WHISPER_GUEST_DATA_RETENTION_DAYS = env_int("WHISPER_GUEST_DATA_RETENTION_DAYS", 180)
 # The demo registry's slug where `manage.py seed_demo` loaded it; the home page links to it.
 WHISPER_DEMO_REGISTRY = env_str("WHISPER_DEMO_REGISTRY", "")
-# Only the benchmark turns this on: a request may then skip the fragment cache
-# (apps.core.bench_views.cache_bypassed; whisper/settings/bench.py).
-BENCH_ALLOW_CACHE_BYPASS = False
 
 LOGGING = {
     "version": 1,

@@ -15,18 +15,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from apps.accounts.decorators import verified_required
 from apps.accounts.tokens import lifetime
+from apps.core.ratelimit import over_limit
 
 from .. import invitations
 from ..access import noindex, registry_for_owner
 from ..models import Registry
 from ..partner_forms import InviteForm
-
-# Invitations one person may send; each one is a mail.
-INVITE_RATE = "10/h"
 
 
 def _owners_section(registry: Registry) -> str:
@@ -42,9 +39,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("%(problem)s Nobody was invited.") % {"problem": form.errors["email"][0]})
         return redirect(_owners_section(registry))
-    if is_ratelimited(
-        request, group="registries.invite", key="user", rate=INVITE_RATE, method="POST", increment=True
-    ):
+    if over_limit(request, "WHISPER_RATE_INVITE", group="registries.invite", key="user"):
         messages.error(request, _("You have sent several invitations in a short time. Please wait a while."))
         return redirect(_owners_section(registry))
     email = invitations.normalize_email(form.cleaned_data["email"])

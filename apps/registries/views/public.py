@@ -31,25 +31,15 @@ from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
-from django_ratelimit.core import get_usage
 
-from apps.core.bench_views import cache_bypassed
-from apps.core.cache import (
-    BYPASS_CACHE,
-    FRAGMENT_SECONDS,
-    code_version,
-    etag,
-    fragment_key,
-    has_visitor_state,
-)
-from apps.core.ratelimit import limit
+from apps.core.cache import FRAGMENT_SECONDS, code_version, etag, fragment_key, has_visitor_state
+from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags, read_only
 from apps.registries import rows
 from apps.registries.access import gate, is_owner, noindex, remember_unlocked
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
-WRONG_PASSPHRASE_RATE = "10/m"  # noqa: S105 (a rate: wrong tries per address and registry)
 SEARCH_RESULTS = 50
 PROCESS_CACHE = "process"  # whisper/settings/base.py
 # Headers that are evaluated before If-None-Match (get_conditional_response does it all).
@@ -57,15 +47,13 @@ _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def _wrong_tries_exhausted(request: HttpRequest, registry: Registry, count_this_one: bool = False) -> bool:
-    """Whether this address used up its wrong passphrases for ``registry`` (counted in the cache)."""
-    usage = get_usage(
+    """Whether this address used up its wrong passphrases for ``registry`` (a setting, as every limit)."""
+    return over_limit(
         request,
+        "WHISPER_RATE_WRONG_PASSPHRASE",
         group=f"registries.passphrase:{registry.pk}",
-        key="ip",
-        rate=WRONG_PASSPHRASE_RATE,
         increment=count_this_one,
     )
-    return usage is not None and usage["count"] >= usage["limit"]
 
 
 # The public page and its caching -------------------------------------------
@@ -155,11 +143,9 @@ class _Page:
         self.request, self.registry, self.owner, self.show_state = request, registry, owner, show_state
         # (No query string, no filters: the QueryDict is not even parsed.)
         self.variant = filter_variant(request.GET) if request.META.get("QUERY_STRING") else ""
-        self.bypass = cache_bypassed(request) and BYPASS_CACHE in settings.CACHES
         # Messages are shown once: such a page is neither shared nor revalidated.
-        self.conditional = not self.bypass and (anonymous or not len(messages.get_messages(request)))
-        self.shared = not self.bypass and anonymous
-        self.fragment_cache = BYPASS_CACHE if self.bypass else DEFAULT_CACHE_ALIAS
+        self.conditional = anonymous or not len(messages.get_messages(request))
+        self.shared = anonymous
         self._etag = ""  # as computed for the conditional GET, while nothing else has changed
 
     def _visitor(self) -> str:
@@ -216,7 +202,6 @@ class _Page:
             # changes (apps.reservations.signals).
             "flags": flags.RequestFlags(None),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
-            "fragment_cache": self.fragment_cache,
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
             **extra,

@@ -1,4 +1,4 @@
-"""apps.timelog.benchmark.SkippableTimelogMiddleware — the benchmark's floor without the timelog."""
+"""bench.views.SkippableTimelogMiddleware — the benchmark's floor without the timelog."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from apps.timelog.benchmark import SkippableTimelogMiddleware
 from apps.timelog.middleware import get_logger
+from bench.views import SkippableTimelogMiddleware
 
 
 def test_it_logs_every_request_but_those_that_ask_it_not_to(settings, tmp_path):

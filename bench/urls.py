@@ -1,8 +1,8 @@
-"""The benchmark's URLconf (whisper.settings.bench only): the site plus /bench/floor/ and /bench/sleep/."""
+"""The benchmark's URLconf (bench.settings only): the site plus /bench/floor/ and /bench/sleep/."""
 
 from django.urls import path
 
-from apps.core import bench_views
+from bench import views as bench_views
 from whisper.urls import handler400, handler403, handler404, handler500
 from whisper.urls import urlpatterns as site_urlpatterns
 

@@ -5,8 +5,9 @@
 (DEBUG off, memcached, PostgreSQL, hashed static files, offline compression)
 with what loopback needs: a bench-only secret key, no HTTPS, and defaults
 pointing at the services of ``scripts/services.sh``. On top come the
-benchmark's own tools: the floor view (``whisper.urls_bench``), the
-query-count header and the fragment-cache bypass (``apps.core.bench_views``).
+benchmark's own tools (``bench.views``): the floor and sleep views
+(``bench.urls``), the query-count header, the cache bypass and the timelog
+that a request may skip.
 
 Never deploy these: the secret key is public.
 """
@@ -15,7 +16,7 @@ import os
 from pathlib import Path
 
 _STACK_RUN = Path(
-    os.environ.get("STACK_RUN_DIR", str(Path(__file__).resolve().parent.parent.parent / ".run" / "stack"))
+    os.environ.get("STACK_RUN_DIR", str(Path(__file__).resolve().parent.parent / ".run" / "stack"))
 )
 # Defaults only: scripts/stack.sh exports its own values before Django starts.
 for _name, _value in {
@@ -38,8 +39,8 @@ for _name, _value in {
 }.items():
     os.environ.setdefault(_name, _value)
 
-from .production import *  # noqa: E402, F403
-from .production import CACHES, MIDDLEWARE  # noqa: E402
+from whisper.settings.production import *  # noqa: E402, F403
+from whisper.settings.production import MIDDLEWARE  # noqa: E402
 
 # Plain HTTP on loopback: cookies without the Secure flag, no redirect to https.
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -48,17 +49,14 @@ CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 
-# The floor view at /bench/floor/ on top of the site's own URLs.
-ROOT_URLCONF = "whisper.urls_bench"
-# Requests may skip the fragment cache (registry_cold): their fragments go
-# through a cache that stores nothing (apps.core.cache.BYPASS_CACHE) ...
-BENCH_ALLOW_CACHE_BYPASS = True
-CACHES = {**CACHES, "bypass": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-# ... and ask how many SQL queries they took (first: it counts everything).
-MIDDLEWARE = ["apps.core.bench_views.QueryCountMiddleware", *MIDDLEWARE]
+# /bench/floor/ and /bench/sleep/ on top of the site's own URLs.
+ROOT_URLCONF = "bench.urls"
+# Requests may ask how many SQL queries they took (first: it counts
+# everything) and skip the cached pages and fragments (registry_cold).
+MIDDLEWARE = ["bench.views.QueryCountMiddleware", "bench.views.CacheBypassMiddleware", *MIDDLEWARE]
 # The timelog, skipped for requests that say X-Bench-Timelog: off (floor_no_timelog).
 MIDDLEWARE[MIDDLEWARE.index("apps.timelog.middleware.TimelogMiddleware")] = (
-    "apps.timelog.benchmark.SkippableTimelogMiddleware"
+    "bench.views.SkippableTimelogMiddleware"
 )
 # One client hammers the reservation form: measure the work, not the limiter.
 RATELIMIT_ENABLE = False

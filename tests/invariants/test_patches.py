@@ -1,0 +1,27 @@
+"""Every monkeypatch of a third-party library still fits the upstream code it was written against."""
+
+from __future__ import annotations
+
+import pymemcache.client.base
+import pytest
+from django.core.cache import caches
+from paypal.standard.ipn.models import PayPalIPN
+
+from apps.core import patches
+from apps.payments import postback
+
+PATCH_MODULES = [patches, postback]
+
+
+@pytest.mark.parametrize("module", PATCH_MODULES, ids=lambda module: module.__name__)
+def test_the_upstream_code_a_patch_relies_on_is_unchanged(module):
+    found = {target: patches.upstream_digest(target) for target in module.UPSTREAM}
+
+    assert found == module.UPSTREAM, module.RECHECK
+
+
+def test_the_patches_are_in_place():
+    caches["default"]  # the memcached backend (apps.core.cache) applies its patch on import
+
+    assert pymemcache.client.base.RECV_SIZE >= 64 * 1024
+    assert PayPalIPN._postback is postback.postback_with_timeout
