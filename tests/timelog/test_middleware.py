@@ -141,9 +141,8 @@ def test_a_log_moved_away_by_another_worker_is_recreated(client, demo_urls, time
     assert line["view"] == "demo:three"
 
 
-def test_the_overhead_per_request_is_small():
-    """The benchmark's measurement: microseconds, far below a request's milliseconds."""
-    result = measure_overhead(requests=500, rounds=3)
+def test_the_overhead_measurement_logs_every_request_it_times():
+    """What it costs is the benchmark's to say (make bench: floor against floor_no_timelog)."""
+    result = measure_overhead(requests=50, rounds=2)
 
-    assert result["lines"] == 500 * 3
-    assert result["overhead_us"] < 500
+    assert result["lines"] == 50 * 2
