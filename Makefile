@@ -12,9 +12,15 @@ $(BIN)/activate:
 	$(PY) -m venv $(VENV)
 
 # The virtualenv, with exact pins; reinstalls only when a requirements file changes.
+# `make run` needs only the runtime (.installed-run); the tools come with the
+# dev marker, which also upgrades a virtualenv that `make run` made.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
-	touch $@
+	touch $(VENV)/.installed-run $@
 
 # axe-core for the browser tests' accessibility checks, pinned by package-lock.json;
 # reinstalls only when package.json or the lock changes. npm comes from Debian if missing.
@@ -26,7 +32,8 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installed)
 
 ## The embedded default: SQLite, local cache, eager tasks, console mail, demo data.
-run: install
+## Only requirements.txt: no dev tools, no npm, no system packages.
+run: $(VENV)/.installed-run
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py runserver 127.0.0.1:8000
@@ -42,14 +49,18 @@ services-down:
 	scripts/services.sh down
 
 ## Everything, on the real services; they are stopped afterwards, pass or fail.
-test: install system
+test: system install
 	scripts/test.sh
 
-lint: install
+## The edit–test loop: the same, without the browser, stack and reliability tests.
+test-fast: system $(VENV)/.installed
+	scripts/test.sh -m "not browser and not stack" --ignore=tests/reliability
+
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: $(VENV)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

@@ -6,7 +6,8 @@ registry (``seed_demo --items 200``), warms each page, then drives it with
 ``wrk --latency`` through nginx on loopback and records requests/s, p50 and
 p99 latency, the ratio to the floor (the cheapest Django response) and the
 SQL queries one request takes. It prints a table and writes
-``bench/results/latest.json``; the stack is stopped afterwards, whatever happens.
+``bench/results/latest.json`` and ``docs/benchmark.md`` (the README links it);
+the stack is stopped afterwards, whatever happens.
 
 A row whose page does not exist yet (or misbehaves) prints "n/a" and is
 ``null`` in the JSON. Knobs (environment): BENCH_DURATION (seconds per row,
@@ -39,6 +40,7 @@ STACK = ROOT / "scripts" / "stack.sh"
 SERVICES = ROOT / "scripts" / "services.sh"
 RESERVED_PORTS = ROOT / "scripts" / "reserved-ports.sh"
 RESULTS = ROOT / "bench" / "results" / "latest.json"
+REPORT = ROOT / "docs" / "benchmark.md"
 RESERVE_LUA = ROOT / "bench" / "reserve.lua"
 
 SLUG = "alex-and-sam"  # the demo registry (DESIGN.md contract)
@@ -481,6 +483,62 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _number(value: float | None, digits: int = 0) -> str:
+    """A figure as the report shows it: ``digits`` decimals, or fewer for big numbers."""
+    if value is None:
+        return "n/a"
+    return f"{value:.{digits}f}" if digits else f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f}"
+
+
+def markdown(results: dict) -> str:
+    """``docs/benchmark.md`` for ``results`` (what is written to latest.json): the table and the targets."""
+    config = results["config"]
+    rows = {row["name"]: row for row in results["rows"]}
+    lines = [
+        "# Benchmark",
+        "",
+        "Written by `make bench` (`bench/run.py`) at the end of each run: do not edit by hand.",
+        "The rows and the method: `bench/README.md`; every floor run: `bench/results/latest.json`.",
+        "",
+        f"Run at commit {config['commit']}, {config['started_at']}, on {results['machine']}:",
+        f"`wrk -t{config['threads']} -c{config['connections']} -d{config['duration_s']}s` through nginx → "
+        f"gunicorn ({config['web_concurrency']} {config['worker_class']} workers on "
+        f"{config['gunicorn_ports']}), the demo registry with {config['items']} gifts, "
+        f"`{config['settings']}`.",
+        "",
+        "| row | req/s | p50 ms | p99 ms | × floor | queries |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in results["rows"]:
+        figures = [_number(row[key]) for key in ("rps", "p50_ms", "p99_ms")]
+        ratio, queries = _number(row["ratio_to_floor"], 3), row["queries"]
+        lines.append(
+            f"| {row['name']} | {' | '.join(figures)} | {ratio} | {'?' if queries is None else queries} |"
+        )
+
+    warm, floor = rows["registry_warm"], rows["floor"]
+    warm_p99 = None if None in (warm["p99_ms"], floor["p99_ms"]) else warm["p99_ms"] / floor["p99_ms"]
+    # floor_no_timelog's ratio is against the floor runs around it: 1 − 1/ratio is what the middleware costs.
+    timelog = rows["floor_no_timelog"]["ratio_to_floor"]
+    targets = [  # the issue's targets: (target, the figure, whether it is met, the figure as shown)
+        ("warm page ≥ 0.70 × floor", warm["ratio_to_floor"], lambda v: v >= 0.70, lambda v: f"{v:.3f} ×"),
+        ("warm page p99 < 4 × floor's", warm_p99, lambda v: v < 4, lambda v: f"{v:.1f} ×"),
+        (
+            "304 ≥ 0.90 × floor",
+            rows["registry_304"]["ratio_to_floor"],
+            lambda v: v >= 0.90,
+            lambda v: f"{v:.3f} ×",
+        ),
+        ("uncached page ≤ 6 queries", rows["registry_cold"]["queries"], lambda v: v <= 6, str),
+        ("timelog < 5 % of the floor", timelog and 1 - 1 / timelog, lambda v: v < 0.05, lambda v: f"{v:.1%}"),
+    ]
+    lines += ["", "| target | result |", "|---|---|"]
+    for target, value, met, shown in targets:
+        result = "n/a" if value is None else f"{shown(value)} — {'met' if met(value) else '**not met**'}"
+        lines.append(f"| {target} | {result} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     if not shutil.which("wrk"):
         print("bench: wrk is missing; run `make system` (Debian package wrk)", file=sys.stderr)
@@ -537,11 +595,10 @@ def main() -> int:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip(),
     }
+    results = {"machine": machine(), "config": config, "rows": [r.as_json() for r in ordered]}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"machine": machine(), "config": config, "rows": [r.as_json() for r in ordered]}, indent=2)
-        + "\n"
-    )
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    REPORT.write_text(markdown(results))
     print()
     print(f"Whisper benchmark — {machine()}")
     nodes = f"{config['gunicorn_ports']}, {config['web_concurrency']} {config['worker_class']} workers each"
@@ -550,7 +607,7 @@ def main() -> int:
     if rows["floor_no_timelog"].floor_rps and rows["floor_no_timelog"].rps:
         overhead = 1 - rows["floor_no_timelog"].floor_rps / rows["floor_no_timelog"].rps
         print(f"timelog middleware: {overhead:.1%} of the floor's throughput (floor vs floor_no_timelog)")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)} and {REPORT.relative_to(ROOT)}")
     return 0
 
 

@@ -12,7 +12,7 @@ Nothing here is imported by the site: the bench settings add these views
 - :func:`sleep`: a request that takes as long as asked, so that the
   reliability tests can kill the worker serving it (``/bench/sleep/``).
 - ``TIMELOG_HEADER``: ``X-Bench-Timelog: off`` skips the timelog middleware
-  (``apps.timelog.benchmark.SkippableTimelogMiddleware``): the floor with and
+  (``SkippableTimelogMiddleware``): the floor with and
   without it measures what the timelog costs.
 """
 
@@ -28,6 +28,8 @@ from django.core.cache.utils import make_template_fragment_key
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
+
+from apps.timelog.middleware import TimelogMiddleware
 
 QUERIES_HEADER = "X-Bench-Queries"
 BYPASS_HEADER = "X-Bench-Cache"

@@ -27,7 +27,9 @@ case "${1:-}" in
       fi
       old="$(tail -n +2 "$SAVED")"
     else
-      old="$(cat "$RESERVED")"
+      # Without our ranges: another checkout's run may have added them, and
+      # restoring them after both runs would keep them reserved for good.
+      old="$(tr ',' '\n' <"$RESERVED" | grep -vxF "${OURS//,/$'\n'}" | paste -sd, -)"
     fi
     mkdir -p "$ROOT/.run"
     printf '%s\n%s\n' "$PPID" "$old" >"$SAVED"

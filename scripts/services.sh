@@ -6,9 +6,11 @@
 #   scripts/services.sh down [NAME ...]
 #   scripts/services.sh status
 #
-# Copes with leftovers of an earlier run: a stale pid file is removed, and a
-# port still held by a process of the same kind started from this checkout
-# is freed before starting again.
+# It ends only what it started: the processes its own pid files name (and
+# postmaster.pid in its own data folder), checked against their command line.
+# A port held by anything else is reported with its pid and command, and the
+# run stops: free it, or give another port (PG_PORT, MEMCACHED_PORT,
+# REDIS_PORT; scripts/test.sh hands the same ones to the tests).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,28 +42,28 @@ wait_port() { # port tenths-of-a-second
   return 1
 }
 
-# Free PORT if a leftover holds it: only processes named like NAME are killed.
-free_port() { # port name
-  local pid
-  pid="$(port_pid "$1")"
-  [ -z "$pid" ] && return 0
-  if grep -q "$2" "/proc/$pid/comm" 2>/dev/null; then
-    log "port $1 held by a leftover $2 (pid $pid); stopping it"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do pid_alive "$pid" || return 0; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    sleep 0.2
-  else
-    echo "services: port $1 is taken by another program ($(cat /proc/$pid/comm 2>/dev/null)); set ${2^^}_PORT" >&2
-    return 1
-  fi
+# Whether pid is alive and its command line holds MARK (our port or folder):
+# a pid file may name a pid reused since by someone else's process.
+ours() { # pid mark
+  pid_alive "$1" && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
 }
 
-stop_pidfile() { # pidfile name
+# Stop unless something holds PORT; we never end a process we did not start.
+port_free() { # port variable
+  local pid who="a process we cannot see"
+  wait_port "$1" 1 || return 0
+  pid="$(port_pid "$1")"
+  [ -n "$pid" ] && who="pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | sed 's/ $//'))"
+  echo "services: port $1 is held by $who, which this checkout did not start; left alone." \
+    "Stop it, or set $2 to a free port." >&2
+  return 1
+}
+
+stop_pidfile() { # pidfile name mark
   local pid
   [ -f "$1" ] || return 0
   pid="$(head -1 "$1" 2>/dev/null || true)"
-  if pid_alive "$pid"; then
+  if ours "$pid" "$3"; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 100); do pid_alive "$pid" || break; sleep 0.1; done
     pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
@@ -76,13 +78,15 @@ as_pg() {
 }
 
 postgres_up() {
-  local data="$RUN/postgres"
-  if [ -f "$data/postmaster.pid" ] && pid_alive "$(head -1 "$data/postmaster.pid")" \
-     && wait_port "$PG_PORT" 5; then
-    log "postgres already running on $PG_PORT"; return 0
+  local data="$RUN/postgres" pid
+  pid="$(head -1 "$data/postmaster.pid" 2>/dev/null || true)"
+  if ours "$pid" "$data"; then
+    wait_port "$PG_PORT" 50 && { log "postgres already running on $PG_PORT"; return 0; }
+    echo "services: our postgres (pid $pid) runs, but not on $PG_PORT; scripts/services.sh down first" >&2
+    return 1
   fi
   rm -f "$data/postmaster.pid"
-  free_port "$PG_PORT" postgres
+  port_free "$PG_PORT" PG_PORT
   if [ ! -f "$data/PG_VERSION" ]; then
     rm -rf "$data"; mkdir -p "$data"
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$data"
@@ -100,18 +104,18 @@ postgres_up() {
 postgres_down() {
   local data="$RUN/postgres"
   if [ -f "$data/postmaster.pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || stop_pidfile "$data/postmaster.pid" postgres
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 || stop_pidfile "$data/postmaster.pid" postgres "$data"
     log "postgres stopped"
   fi
 }
 
 memcached_up() {
   local pidfile="$RUN/memcached.pid"
-  if [ -f "$pidfile" ] && pid_alive "$(cat "$pidfile")" && wait_port "$MEMCACHED_PORT" 5; then
+  if ours "$(cat "$pidfile" 2>/dev/null)" "-p $MEMCACHED_PORT " && wait_port "$MEMCACHED_PORT" 5; then
     log "memcached already running on $MEMCACHED_PORT"; return 0
   fi
-  stop_pidfile "$pidfile" memcached
-  free_port "$MEMCACHED_PORT" memcached
+  stop_pidfile "$pidfile" memcached "memcached -l 127.0.0.1"
+  port_free "$MEMCACHED_PORT" MEMCACHED_PORT
   local user=()
   [ "$(id -u)" -eq 0 ] && user=(-u nobody)
   # In the foreground of a detached shell so that we, not memcached (which
@@ -123,15 +127,15 @@ memcached_up() {
   log "memcached up on 127.0.0.1:$MEMCACHED_PORT"
 }
 
-memcached_down() { stop_pidfile "$RUN/memcached.pid" memcached; }
+memcached_down() { stop_pidfile "$RUN/memcached.pid" memcached "memcached -l 127.0.0.1"; }
 
 redis_up() {
   local pidfile="$RUN/redis.pid" dir="$RUN/redis"
-  if [ -f "$pidfile" ] && pid_alive "$(cat "$pidfile")" && wait_port "$REDIS_PORT" 5; then
+  if ours "$(cat "$pidfile" 2>/dev/null)" "127.0.0.1:$REDIS_PORT" && wait_port "$REDIS_PORT" 5; then
     log "redis already running on $REDIS_PORT"; return 0
   fi
-  stop_pidfile "$pidfile" redis
-  free_port "$REDIS_PORT" redis
+  stop_pidfile "$pidfile" redis redis-server
+  port_free "$REDIS_PORT" REDIS_PORT
   mkdir -p "$dir"
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$dir" --daemonize yes \
     --pidfile "$pidfile" --logfile "$dir/redis.log" --save "" --appendonly yes >/dev/null
@@ -139,7 +143,7 @@ redis_up() {
   log "redis up on 127.0.0.1:$REDIS_PORT"
 }
 
-redis_down() { stop_pidfile "$RUN/redis.pid" redis; }
+redis_down() { stop_pidfile "$RUN/redis.pid" redis redis-server; }
 
 cmd="${1:-status}"; shift || true
 names=("$@"); [ ${#names[@]} -eq 0 ] && names=("${ALL[@]}")

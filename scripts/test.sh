@@ -5,6 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
+# The services' ports (scripts/services.sh; PG_PORT and the others move
+# them), handed to the tests in the variables whisper/settings/test.py reads.
+export PG_PORT="${PG_PORT:-55432}" MEMCACHED_PORT="${MEMCACHED_PORT:-51211}" REDIS_PORT="${REDIS_PORT:-56379}"
+export DB_PORT="$PG_PORT" MEMCACHED_LOCATION="127.0.0.1:$MEMCACHED_PORT"
+
 # Our servers' ports, reserved from Linux's ephemeral range for the run
 # (scripts/reserved-ports.sh); the old value is put back after.
 added=1

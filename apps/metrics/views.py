@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from apps.core.charts import Series, bar_chart, line_chart
+from apps.core.staff import staff_required
 
 from . import services
 
@@ -34,7 +34,7 @@ def _chart_row(series: services.MetricSeries) -> dict:
     return row
 
 
-@staff_member_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = [_chart_row(series) for series in services.daily_series(90)]
     return render(request, "metrics/dashboard.html", {"rows": rows})

@@ -10,13 +10,13 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.charts import Series, line_chart
+from apps.core.staff import staff_required
 
 from .analysis import p95_over_time, rotated_paths, summarize, tail_entries
 from .forms import PERIODS, PeriodForm
@@ -28,7 +28,7 @@ def _bucket_label(moment: datetime.datetime, bucket_seconds: int) -> str:
     return moment.strftime("%-d %b" if bucket_seconds >= 86400 else "%H:%M")
 
 
-@staff_member_required
+@staff_required
 def report(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     period = "24h"

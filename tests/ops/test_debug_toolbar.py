@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -52,15 +55,46 @@ def test_the_toolbar_is_not_a_production_requirement():
     assert "django-debug-toolbar" in dev
 
 
-def test_dev_settings_have_the_toolbar_after_the_session_middleware():
-    dev = load_settings("dev")
+# Opens the login page three times in the dev settings (a SQLite database of
+# its own, only the sessions table) and prints whether each page had the toolbar.
+DEV_PAGES = """
+import sys
+if sys.argv[1] == "without":
+    sys.modules["debug_toolbar"] = None  # as if not installed (make run's virtualenv)
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", "sessions", verbosity=0)
+client = Client(HTTP_HOST="127.0.0.1")
+for path in ("/accounts/login/", "/accounts/login/?djdt=1", "/accounts/login/"):
+    response = client.get(path)
+    print(response.status_code, 'id="djDebug"' in response.content.decode())
+"""
 
-    assert "debug_toolbar" in dev.INSTALLED_APPS
-    middleware = dev.MIDDLEWARE
-    toolbar = middleware.index("debug_toolbar.middleware.DebugToolbarMiddleware")
-    # show_toolbar() reads request.session.
-    assert toolbar > middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
-    assert not mentions_toolbar(settings.MIDDLEWARE)  # the test settings were not touched
+
+def dev_pages(tmp_path: Path, toolbar: str) -> list[str]:
+    # As make run starts it: no database or memcached of the tests' in the environment.
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DB_", "MEMCACHED_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "whisper.settings.dev", "WHISPER_RUN_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", DEV_PAGES, toolbar],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("\n")[:3]
+
+
+def test_in_development_the_toolbar_shows_once_asked_for_and_stays_for_the_session(tmp_path):
+    assert dev_pages(tmp_path, "with") == ["200 False", "200 True", "200 True"]
+
+
+def test_development_runs_without_the_toolbar_installed(tmp_path):
+    assert dev_pages(tmp_path, "without") == ["200 False", "200 False", "200 False"]
 
 
 def test_tests_run_without_the_toolbar():

@@ -14,7 +14,8 @@ also hands ports of that range to outgoing connections — is replaced by a
 free one. Only one session at a time uses the isolated stack (a lock file).
 
 ``figures`` prints what the tests measured; the session ends with them all
-under "Reliability figures".
+under "Reliability figures", and each one's row in ``docs/reliability.md``
+(the README links it) is rewritten.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bench.helpers import machine
 from tests.notifications.conftest import postmark, wait_for  # noqa: F401 (postmark: the stand-in, reused)
 from tests.notifications.standin import PostmarkStandIn
 from tests.payments.conftest import order, paypal, plans, premium  # noqa: F401 (the PayPal stand-in, reused)
@@ -47,6 +49,7 @@ RUN = ROOT / ".run" / "reliability"
 STACK_RUN = RUN / "stack"
 SERVICES_SH = ROOT / "scripts" / "services.sh"
 STACK_SH = ROOT / "scripts" / "stack.sh"
+REPORT = ROOT / "docs" / "reliability.md"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DEFAULT_PORTS = {
     "pg": 55532,
@@ -424,9 +427,38 @@ def figures(request, capsys):
     return lambda title, **numbers: report_figures(request, capsys, title, **numbers)
 
 
+_REPORT_HEAD = """# Reliability figures
+
+Written at the end of each test session that measured something (its "Reliability figures"
+summary, `tests/reliability/conftest.py`): do not edit by hand. Each row is the last run of its
+test; what the tests do and assert: the README's Reliability section.
+
+| test | figures | run |
+|---|---|---|
+"""
+
+
+def write_report(lines: list[str]) -> None:
+    """Rewrite the rows of ``docs/reliability.md`` measured this session; keep the others."""
+    rows = {}
+    for row in REPORT.read_text().splitlines() if REPORT.exists() else []:
+        cells = row.split(" | ")
+        if len(cells) == 3 and not row.startswith(("| test |", "|---")):
+            rows[cells[0].removeprefix("| ")] = row
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    run = f"{commit}, {time.strftime('%Y-%m-%d')}, {machine()}"
+    for line in lines:
+        title, figures = line.split(": ", 1)
+        rows[title] = f"| {title} | {figures} | {run} |"
+    REPORT.write_text(_REPORT_HEAD + "\n".join(rows.values()) + "\n")
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     lines = config.stash.get(_FIGURES, [])
     if lines:
         terminalreporter.section("Reliability figures")
         for line in lines:
             terminalreporter.write_line(line)
+        write_report(lines)

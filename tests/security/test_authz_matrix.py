@@ -110,7 +110,7 @@ def test_staff_pages_are_not_for_couples_or_guests(site):
         url = reverse(route.name)
         for role, client in {"couple": site.owner, **site.roles()}.items():
             response = client.get(url)
-            if response.status_code in REFUSED or _admin_redirect(response):
+            if response.status_code in REFUSED or _admin_redirect(response) or _login_redirect(response):
                 continue
             failures.append(f"{role} GET {url}: {response.status_code}")
     assert not failures, "\n".join(failures)

@@ -36,13 +36,14 @@ def test_anonymous_visitors_are_sent_to_log_in(client, timelog_path):
     response = client.get(URL)
 
     assert response.status_code == 302
-    assert "/login/" in response["Location"]
+    assert response["Location"] == f"{reverse('accounts:login')}?next={URL}"
 
 
 def test_couples_who_are_not_staff_are_turned_away(owner_client, timelog_path):
     response = owner_client.get(URL)
 
-    assert response.status_code in (302, 403)
+    assert response.status_code == 403
+    assert "isn’t yours to open" in response.content.decode()  # the friendly page, not the admin login
     assert b"Timelog" not in response.content
 
 
