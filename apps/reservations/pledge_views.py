@@ -159,7 +159,9 @@ def off_registry(request: HttpRequest, slug: str) -> HttpResponse:
     registry = get_object_or_404(Registry, slug=slug)
     if locked := gate(request, registry):
         return locked
-    form = OffRegistryGiftForm(request.POST or None, prefix=OffRegistryGiftForm.PREFIX)
+    form = OffRegistryGiftForm(
+        request.POST if request.method == "POST" else None, prefix=OffRegistryGiftForm.PREFIX
+    )
     status = 200
     if request.method == "POST":
         if is_ratelimited(
