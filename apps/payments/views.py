@@ -118,6 +118,7 @@ def ipn(request: HttpRequest) -> HttpResponse:
                 return paypal_views.ipn(request)
         except PostbackUnavailable:
             return _plain("Could not verify this IPN with PayPal just now; please send it again.", status=503)
+        # Too big, too many fields, a charset Django refuses or cannot decode, a value PostgreSQL refuses…
         except (ValueError, DataError, BadRequest, SuspiciousOperation) as exc:
             logger.warning("IPN refused: django-paypal could not take it: %r", exc)
             refusal = 400, f"Could not take this IPN: {exc}"
@@ -130,12 +131,9 @@ def _unreadable(request: HttpRequest) -> tuple[int, str] | None:
     """Why django-paypal cannot take this request's body (a status and a reason), or None."""
     if request.content_type != "application/x-www-form-urlencoded":
         return 415, "IPNs are posted as application/x-www-form-urlencoded."
-    try:
-        if not request.body.isascii() or b"\x00" in request.body:
-            return 400, "An IPN body is URL-encoded ASCII, without NUL bytes."
-        request.POST  # noqa: B018 (parsed now, so that a body Django will not parse is refused here)
-    except (BadRequest, SuspiciousOperation) as exc:  # too big, too many fields, a charset but UTF-8
-        return 400, f"Could not read this IPN: {exc}"
+    body = _body(request)  # one too big to read is refused when django-paypal reads it
+    if not body.isascii() or b"\x00" in body:
+        return 400, "An IPN body is URL-encoded ASCII, without NUL bytes."
     return None
 
 
