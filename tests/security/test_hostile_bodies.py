@@ -313,6 +313,11 @@ def counts() -> dict[str, int]:
     return dict(zip([m._meta.label for m in WATCHED] + ["IPNs without a decision"], row, strict=True))
 
 
+# A 5xx that is an endpoint's answer, not a failure: the health check's 503 says a part of
+# the stack did not answer within its budget (0.5 s), which a busy test machine may cause.
+DOCUMENTED_5XX = {"ops:health": {503}}
+
+
 def expected_change(route: Route, method: str, status: int) -> dict[str, int] | None:
     """Rows the request may add to the watched tables (None: any, it was not refused)."""
     if route.name == "payments:ipn" and method == "POST":
@@ -371,7 +376,8 @@ def quiet():
 # django-paypal warns of an unknown charset; pytest would make that an error, production logs it.
 @pytest.mark.filterwarnings("ignore:This method \\(or branch\\) is not covered:UserWarning")
 @pytest.mark.usefixtures("paypal", "fixed_window", "quiet")
-def test_no_5xx_and_nothing_half_written_for_any_body_on_any_endpoint(site, capsys):
+def test_no_5xx_and_nothing_half_written_for_any_body_on_any_endpoint(site, capsys, settings):
+    settings.PAYPAL_POSTBACK_TIMEOUT = 10  # the stand-in answers; a busy machine must not make that a 503
     started = time.monotonic()
     filled, unfilled = endpoints(site)
     assert not unfilled, f"give these routes a value for each parameter: {unfilled}"
@@ -466,7 +472,7 @@ def _send(client: Client, method: str, route: Route, url: str, body: Body, heade
     finally:
         client.cookies = cookies
     status = response.status_code
-    if status >= 500:
+    if status >= 500 and status not in DOCUMENTED_5XX.get(route.name, ()):
         return status, f"answered {status}"
     allowed = expected_change(route, method, status)
     changed = {table: after[table] - before[table] for table in after if after[table] != before[table]}
