@@ -5,17 +5,21 @@ Postmark posts to ``/anymail/postmark/tracking/`` with basic auth
 sends its ``tracking`` signal, which ``on_tracking`` dispatches by event
 type through ``HANDLERS``. Handling is idempotent (the address is the key),
 so Postmark's retries and duplicates are answered 200 and change nothing.
+A body that is not a Postmark event (not a JSON object, a recipient that is
+not an address) is a 400 that changes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
 from anymail.webhooks.postmark import PostmarkTrackingWebhookView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.validators import validate_email
 
 from . import services
 from .models import SuppressedAddress
@@ -23,6 +27,7 @@ from .models import SuppressedAddress
 logger = logging.getLogger(__name__)
 
 Reason = SuppressedAddress.Reason
+ADDRESS_MAX_LENGTH = SuppressedAddress._meta.get_field("email").max_length
 
 
 def _undeliverable(reason: str) -> Callable[[AnymailTrackingEvent], None]:
@@ -33,11 +38,20 @@ def _undeliverable(reason: str) -> Callable[[AnymailTrackingEvent], None]:
         if reason != Reason.COMPLAINED and esp_event.get("Inactive") is False:
             logger.info("Soft bounce for %s ignored: %s", event.recipient, event.description)
             return
-        description = event.description or event.mta_response or ""
-        services.suppress(event.recipient, reason, description, event.event_id or "")
+        description = _text(event.description or event.mta_response)
+        services.suppress(event.recipient, reason, description, _text(event.event_id))
         logger.info("Mail to %s suppressed: %s (%s)", event.recipient, reason, description)
 
     return handle
+
+
+def _text(value: object) -> str:
+    """A provider's free text as we store it: a string, without NUL (PostgreSQL refuses it).
+
+    >>> _text(None), _text(550), _text("5.1.1\\x00 unknown")
+    ('', '550', '5.1.1 unknown')
+    """
+    return "" if value is None else str(value).replace("\x00", "")
 
 
 #: Anymail's normalized event type → what we do about it.
@@ -55,6 +69,21 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
         handler(event)
 
 
+def _is_address(value: object) -> bool:
+    """Whether ``value`` is an address we could store (``SuppressedAddress.email``).
+
+    >>> _is_address("robin@example.com"), _is_address(["robin@example.com"]), _is_address("a@b\\x00.com")
+    (True, False, False)
+    """
+    if not isinstance(value, str) or len(value) > ADDRESS_MAX_LENGTH:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def connect() -> None:
     tracking.connect(on_tracking, dispatch_uid="notifications.tracking")
 
@@ -65,6 +94,19 @@ class PostmarkTrackingWebhook(PostmarkTrackingWebhookView):
     anymail raises a ``SuspiciousOperation`` there, which Django turns into
     a 400; a request we refuse to trust is a 403.
     """
+
+    def parse_events(self, request) -> list[AnymailTrackingEvent]:
+        """Postmark's one event, or a 400 for a body that is not one (anymail would answer a 500)."""
+        try:
+            payload = json.loads(request.body)
+            if not isinstance(payload, dict):
+                raise TypeError(f"a JSON {type(payload).__name__}, not an object")
+            event = self.esp_to_anymail_event(payload)
+        except (ValueError, TypeError, AttributeError, RecursionError, ImproperlyConfigured) as exc:
+            raise BadRequest(f"Not a Postmark event: {exc}") from exc
+        if event.recipient is not None and not _is_address(event.recipient):
+            raise BadRequest(f"Not a Postmark event: its recipient {event.recipient!r:.100} is no address")
+        return [event]
 
     def run_validators(self, request) -> None:
         try:

@@ -12,7 +12,6 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.views import defaults
 from health_check.views import HealthCheckView
 
 from apps.ops import health as health_checks
@@ -56,17 +55,27 @@ class HealthView(HealthCheckView):
 health = HealthView.as_view()
 
 
+def _page(template_name: str, status: int, request: HttpRequest | None = None) -> HttpResponse:
+    """An error page from ``template_name``, with the request's context when one is given.
+
+    Not through ``django.views.defaults``: its views check the CSRF token again
+    (``requires_csrf_token``), which parses the body again, and a body that
+    cannot be parsed (a form in latin-1) is often what went wrong to begin with.
+    """
+    return HttpResponse(loader.render_to_string(template_name, request=request), status=status)
+
+
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """400, rendered without the request: it may be what is wrong (a bad host)."""
-    return defaults.bad_request(request, exception, template_name="400.html")
+    """400, rendered without the request: it may be what is wrong (a bad host, a body in latin-1)."""
+    return _page("400.html", 400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return defaults.permission_denied(request, exception, template_name="403.html")
+    return _page("403.html", 403, request)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return defaults.page_not_found(request, exception, template_name="404.html")
+    return _page("404.html", 404, request)
 
 
 # The database cannot be reached (restarting, failing over, out of connections):
@@ -86,7 +95,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return database_unavailable()
     try:
-        return defaults.server_error(request, template_name="500.html")
+        return _page("500.html", 500)
     except Exception:
         logger.exception("The 500 page itself failed to render")
         return HttpResponseServerError(

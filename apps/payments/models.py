@@ -104,7 +104,8 @@ class Order(models.Model):
     amount = models.DecimalField(max_digits=8, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCIES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    txn_id = models.CharField("PayPal transaction", max_length=19, blank=True)
+    # As long as django-paypal's PayPalIPN.txn_id: any id it stores fits here.
+    txn_id = models.CharField("PayPal transaction", max_length=255, blank=True)
     payer_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -147,7 +148,7 @@ class IpnDecision(models.Model):
     action = models.CharField(max_length=20, blank=True, help_text="payment, refund, reversal, …")
     # Copied from the IPN so "each transaction is applied once per kind of
     # event" is a database rule, not only a check in Python.
-    txn_id = models.CharField(max_length=19, blank=True)
+    txn_id = models.CharField(max_length=255, blank=True)  # as long as PayPalIPN.txn_id
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
 

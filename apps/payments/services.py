@@ -19,8 +19,10 @@ and unique constraints on the transaction ids back it all up in the database.
 from __future__ import annotations
 
 import logging
+import string
 from collections.abc import Callable
 from decimal import Decimal
+from urllib.parse import quote_from_bytes
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_FLAG = "Duplicate txn_id."
 Status = Order.Status
+# How much of a body django-paypal could not take is kept (PayPal's IPNs are far shorter).
+UNREADABLE_KEPT = 10_000
 
 
 class Refusal(ServiceError):
@@ -133,6 +137,20 @@ def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
         if name == "payment":
             _send_receipt(order.pk)  # into the outbox, in this transaction
         return decision
+
+
+@transaction.atomic
+def reject_unreadable_ipn(body: bytes, address: str | None, reason: str) -> IpnDecision:
+    """Store a body posted as an IPN that django-paypal could not take, flagged, and reject it.
+
+    So every IPN is on record with a decision. The body is kept as printable
+    ASCII (the rest percent-escaped: PostgreSQL stores no NUL), cut to ``UNREADABLE_KEPT``.
+    """
+    query = quote_from_bytes(body[:UNREADABLE_KEPT], safe=string.punctuation)
+    ipn = PayPalIPN(query=query, ipaddress=address or None)
+    ipn.set_flag(reason)
+    ipn.save()
+    return handle_ipn(ipn)
 
 
 def _count(action: str, order: Order) -> None:

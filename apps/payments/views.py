@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,6 +23,8 @@ from apps.registries.access import registry_for_owner
 from . import limits, services
 from .models import Order, Plan
 from .postback import PostbackUnavailable
+
+logger = logging.getLogger(__name__)
 
 DOWNGRADE_RULE = _(
     "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
@@ -97,21 +103,46 @@ def orders(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def ipn(request: HttpRequest) -> HttpResponse:
-    """django-paypal's IPN view, minus its 500s.
+    """django-paypal's IPN view, minus its 500s: every IPN posted here gets a decision.
 
-    It asserts the content type and decodes the body as ASCII (both would be a
-    500 on odd input), so those are answered here with a 4xx; when PayPal's
-    verification endpoint does not answer, nothing has been stored and a 503
-    makes PayPal send the IPN again later.
+    django-paypal asserts the content type, decodes the body as ASCII and
+    stores what it parsed; a body it cannot take (the wrong type, not ASCII, a
+    NUL byte, which PostgreSQL cannot store, or anything else it or the
+    database choke on) is stored here instead, flagged and rejected, and
+    answered with a 4xx. When PayPal's verification endpoint does not answer,
+    nothing has been stored and a 503 makes PayPal send the IPN again later.
     """
+    refusal = _unreadable(request)
+    if refusal is None:
+        try:
+            with transaction.atomic():  # nothing of an IPN that failed half-way is kept
+                return paypal_views.ipn(request)
+        except PostbackUnavailable:
+            return _plain("Could not verify this IPN with PayPal just now; please send it again.", status=503)
+        # Too big, too many fields, a charset Django refuses or cannot decode, a value PostgreSQL refuses…
+        except (ValueError, DataError, BadRequest, SuspiciousOperation) as exc:
+            logger.warning("IPN refused: django-paypal could not take it: %r", exc)
+            refusal = 400, f"Could not take this IPN: {exc}"
+    status, reason = refusal
+    services.reject_unreadable_ipn(_body(request), request.META.get("REMOTE_ADDR"), reason)
+    return _plain(reason, status=status)
+
+
+def _unreadable(request: HttpRequest) -> tuple[int, str] | None:
+    """Why django-paypal cannot take this request's body (a status and a reason), or None."""
     if request.content_type != "application/x-www-form-urlencoded":
-        return _plain("IPNs are posted as application/x-www-form-urlencoded.", status=415)
-    if not request.body.isascii():
-        return _plain("An IPN body is URL-encoded ASCII.", status=400)
+        return 415, "IPNs are posted as application/x-www-form-urlencoded."
+    body = _body(request)  # one too big to read is refused when django-paypal reads it
+    if not body.isascii() or b"\x00" in body:
+        return 400, "An IPN body is URL-encoded ASCII, without NUL bytes."
+    return None
+
+
+def _body(request: HttpRequest) -> bytes:
     try:
-        return paypal_views.ipn(request)
-    except PostbackUnavailable:
-        return _plain("Could not verify this IPN with PayPal just now; please send it again.", status=503)
+        return request.body
+    except RequestDataTooBig:
+        return b""
 
 
 def _plain(text: str, status: int) -> HttpResponse:

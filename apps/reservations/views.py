@@ -64,7 +64,7 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
         messages.info(request, kind.messages["gone"] % {"title": item.title})
         return redirect(registry)
 
-    form = ClaimForm(request.POST or None, kind=kind, item=item)
+    form = ClaimForm(request.POST if request.method == "POST" else None, kind=kind, item=item)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -193,7 +193,9 @@ def off_registry(request: HttpRequest, slug: str) -> HttpResponse:
     registry = get_object_or_404(Registry, slug=slug)
     if locked := gate(request, registry):
         return locked
-    form = OffRegistryGiftForm(request.POST or None, prefix=OffRegistryGiftForm.PREFIX)
+    form = OffRegistryGiftForm(
+        request.POST if request.method == "POST" else None, prefix=OffRegistryGiftForm.PREFIX
+    )
     status = 200
     if request.method == "POST":
         if over_limit(request, "WHISPER_RATE_OFF_REGISTRY", group=f"reservations.off_registry:{registry.pk}"):

@@ -79,6 +79,63 @@ def test_a_forged_webhook_is_refused_with_403_and_changes_nothing(client, auth):
     assert not SuppressedAddress.objects.exists()
 
 
+def _post_raw(client, body: bytes):
+    return client.post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=basic_auth(WEBHOOK_AUTH)
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"{",
+        b'{"RecordType": "Bounce", "Email": ',
+        b"[]",
+        b"null",
+        b'"robin@example.com"',
+        b"42",
+        b"\xff\xfe{}",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"FromFull": {}}',  # an inbound message posted to the tracking URL
+    ],
+    ids=["empty", "brace", "cut", "list", "null", "string", "number", "not-utf8", "deep", "inbound"],
+)
+def test_a_body_that_is_no_event_is_a_400_and_changes_nothing(client, body):
+    assert _post_raw(client, body).status_code == 400
+    assert not SuppressedAddress.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"Email": ["robin@example.com"]},
+        {"Email": 42},
+        {"Email": {"Address": "robin@example.com"}},
+        {"Email": "robin\x00@example.com"},
+        {"Email": "r" * 388 + "@example.com"},  # 400 characters
+        {"Email": "not an address"},
+        {"Type": ["HardBounce"]},
+        {"Metadata": "anymail_id"},
+        {"BouncedAt": 20261120},
+    ],
+    ids=["list", "int", "object", "nul", "400-chars", "no-address", "type-list", "metadata-str", "date-int"],
+)
+def test_a_malformed_bounce_is_a_400_and_changes_nothing(client, changes):
+    assert post(client, "postmark_bounce", **changes).status_code == 400
+    assert not SuppressedAddress.objects.exists()
+
+
+def test_odd_free_text_in_a_bounce_is_stored_as_text_without_nul(client):
+    response = post(client, "postmark_bounce", Description="550\x00 no such user " * 50, ID="4323\x00372")
+
+    assert response.status_code == 200
+    row = SuppressedAddress.objects.get()
+    assert row.description.startswith("550 no such user 550 no such user")
+    assert len(row.description) == 500
+    assert row.provider_event_id == "4323372"
+
+
 def test_the_couple_sees_why_a_guest_got_no_mail(owner_client, registry, client):
     item = ItemFactory(registry=registry, title="Teapot", quantity=2)
     ReservationFactory(item=item, guest_name="Robin", guest_email="Robin@example.com")

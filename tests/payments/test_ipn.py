@@ -17,7 +17,7 @@ from paypal.standard.ipn.models import PayPalIPN
 
 from apps.payments import limits
 from apps.payments.models import IpnDecision, Order
-from tests.payments.conftest import FORM, INVOICE, TXN_ID, ipn_body, post_ipn
+from tests.payments.conftest import FORM, INVOICE, IPN_URL, TXN_ID, ipn_body, post_ipn
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +183,8 @@ def test_malformed_body_is_stored_flagged_and_changes_nothing(client, paypal, or
         b"payment_status=Completed&first_name=%00%00&invoice=" + INVOICE.encode(),
         b"mc_gross=1e999&payment_status=Completed&invoice=" + INVOICE.encode(),
         b"x=" + b"A" * 100_000,
+        b"payment_status=Completed&charset=idna&first_name="
+        + b"x" * 100,  # a charset Django cannot unquote with
     ],
 )
 # django-paypal calls warnings.warn() on an unknown charset; pytest would turn
@@ -192,23 +194,98 @@ def test_garbage_never_upgrades_and_never_500s(client, paypal, order, body):
     response = post_ipn(client, body)
     assert response.status_code in {200, 400, 415}
     _assert_not_upgraded(order)
+    assert PayPalIPN.objects.count() == IpnDecision.objects.filter(outcome="rejected").count() == 1
 
 
-def test_non_ascii_body_is_a_400(client, paypal, order):
+def _rejected_as_unreadable(reason: str) -> None:
+    """The body was stored flagged, escaped to printable ASCII, and rejected with ``reason``."""
+    ipn = PayPalIPN.objects.get()
+    assert ipn.flag is True
+    assert ipn.query.isprintable() and ipn.query.isascii()
+    decision = IpnDecision.objects.get()
+    assert (decision.ipn, decision.outcome) == (ipn, "rejected")
+    assert reason in decision.reason
+
+
+def test_non_ascii_body_is_a_400_and_rejected_on_record(client, paypal, order):
     response = post_ipn(client, ipn_body("completed").encode() + "&first_name=Zoë".encode())
     assert response.status_code == 400
-    assert PayPalIPN.objects.count() == 0
+    _rejected_as_unreadable("URL-encoded ASCII")
+    assert PayPalIPN.objects.get().query.endswith("first_name=Zo%C3%AB")
+    _assert_not_upgraded(order)
+
+
+@pytest.mark.parametrize("nul", [b"\x00", b"\x00\x00\x00"])
+def test_a_raw_nul_byte_is_a_400_and_rejected_on_record(client, paypal, order, nul):
+    response = post_ipn(client, ipn_body("completed").encode() + b"&first_name=Ro" + nul + b"bin")
+    assert response.status_code == 400
+    _rejected_as_unreadable("without NUL bytes")
+    assert paypal.received == []
     _assert_not_upgraded(order)
 
 
 @pytest.mark.parametrize(
     "content_type", ["application/json", "text/plain", "multipart/form-data; boundary=x"]
 )
-def test_wrong_content_type_is_a_415(client, paypal, order, content_type):
+def test_wrong_content_type_is_a_415_and_rejected_on_record(client, paypal, order, content_type):
     response = post_ipn(client, ipn_body("completed"), content_type=content_type)
     assert response.status_code == 415
     assert b"x-www-form-urlencoded" in response.content
-    assert PayPalIPN.objects.count() == 0
+    _rejected_as_unreadable("x-www-form-urlencoded")
+    _assert_not_upgraded(order)
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "windows-1252"])
+def test_a_charset_on_the_content_type_is_a_400_and_rejected_on_record(client, paypal, order, charset):
+    response = client.generic(
+        "POST", IPN_URL, ipn_body("completed"), content_type=f"{FORM}; charset={charset}"
+    )
+    assert response.status_code == 400
+    _rejected_as_unreadable("must be UTF-8 encoded")
+    _assert_not_upgraded(order)
+
+
+def test_a_body_over_the_upload_limit_is_a_400_and_rejected_on_record(client, paypal, order, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post_ipn(client, ipn_body("completed") + "&custom=" + "x" * 1000)
+    assert response.status_code == 400
+    _rejected_as_unreadable("exceeded")
+    _assert_not_upgraded(order)
+
+
+@pytest.mark.parametrize("length", [20, 64, 255])
+def test_a_long_transaction_id_that_django_paypal_stores_is_decided_on(client, paypal, order, length):
+    txn_id = "7" * length
+    response = post_ipn(client, ipn_body("completed", txn_id=txn_id))
+
+    assert response.status_code == 200
+    assert _decisions() == [("applied", "Paid 39.00 USD: registry upgraded to Premium.")]
+    order.refresh_from_db()
+    assert (order.status, order.txn_id) == (Order.Status.PAID, txn_id)
+
+
+def test_a_transaction_id_longer_than_django_paypal_stores_is_rejected(client, paypal, order):
+    response = post_ipn(client, ipn_body("completed", txn_id="7" * 256))
+
+    assert response.status_code == 200
+    _assert_not_upgraded(order)
+    assert "Invalid form" in IpnDecision.objects.get().reason
+
+
+def test_whatever_django_paypal_cannot_store_is_a_400_and_rejected_on_record(
+    client, paypal, order, monkeypatch
+):
+    from paypal.standard.ipn import views as paypal_views
+
+    def choke(request):
+        PayPalIPN.objects.create(txn_id="half-written")  # then the library chokes on the bytes
+        raise ValueError("A string literal cannot contain NUL (0x00) characters.")
+
+    monkeypatch.setattr(paypal_views, "ipn", choke)
+    response = post_ipn(client, ipn_body("completed"))
+
+    assert response.status_code == 400
+    _rejected_as_unreadable("Could not take this IPN: A string literal cannot contain NUL")
     _assert_not_upgraded(order)
 
 
@@ -406,9 +483,10 @@ def test_a_failure_midway_applies_nothing_and_the_retry_applies_it(paypal, order
     _assert_not_upgraded(order)
     assert IpnDecision.objects.count() == 0
 
-    # django-paypal flags the resend as a duplicate of the stored IPN; we still apply it once.
+    assert PayPalIPN.objects.count() == 0  # not even the IPN: the resend is not a duplicate of it
+
     assert post_ipn(client, ipn_body("completed")).status_code == 200
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
-    assert PayPalIPN.objects.order_by("id").last().flag_info.startswith("Duplicate txn_id")
+    assert PayPalIPN.objects.get().flag is False
     assert _decisions() == [("applied", "Paid 39.00 USD: registry upgraded to Premium.")]

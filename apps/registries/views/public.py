@@ -312,7 +312,7 @@ def passphrase(request: HttpRequest, slug: str) -> HttpResponse:
     if gate(request, registry) is None:
         return HttpResponseRedirect(next_url)
 
-    form = PassphraseForm(request.POST or None)
+    form = PassphraseForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if _wrong_tries_exhausted(request, registry):
