@@ -108,7 +108,10 @@ def test_a_note_of_a_gift_bought_elsewhere_over_the_limit_is_a_429_whatever_the_
 
 
 @pytest.mark.parametrize("body", [b"", b"passphrase="])
-def test_the_passphrase_page_over_the_wrong_tries_is_a_429_whatever_the_body(site, fixed_window, body):
+def test_the_passphrase_page_over_the_wrong_tries_is_a_429_whatever_the_body(
+    site, fixed_window, body, settings
+):
+    settings.WHISPER_RATE_WRONG_PASSPHRASE = "10/m"
     url = reverse("registries:passphrase", args=[site.other_world.registry.slug])
     guest = Client()
     for _ in range(10):
