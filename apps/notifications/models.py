@@ -4,7 +4,7 @@
   transaction as the event that causes it and rendered there, so the row
   alone is enough to send it, whenever a worker gets to it.
 - ``SuppressedAddress``: addresses we no longer mail, and why (a bounce or a
-  spam complaint reported by Postmark, or an unsubscribe).
+  spam complaint reported by Postmark, an unsubscribe, or "this wasn't me").
 - ``RegistryPreference``: how a registry's couple wants to hear about new
   reservations (right away, a daily digest — the default, also for a
   registry without a row —, or not at all), and the bookkeeping of the
@@ -89,6 +89,8 @@ class SuppressedAddress(models.Model):
         COMPLAINED = "complained", "the recipient marked our mail as spam"
         REJECTED = "rejected", "the mail provider refuses to deliver to it"
         UNSUBSCRIBED = "unsubscribed", "the recipient unsubscribed"
+        # "This wasn't me", from the link in a guest's mail: nobody may make us mail them again.
+        NOT_ME = "not_me", "the address's owner said a guest's gift in their name wasn't theirs"
 
     # Stored lowercased: mail systems treat addresses case-insensitively in practice.
     email = models.EmailField(max_length=254, unique=True)

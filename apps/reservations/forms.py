@@ -3,6 +3,7 @@ it, telling the couple of a gift bought off the list."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -89,7 +90,10 @@ VALUE_FIELDS = {UNITS: quantity_field, AMOUNTS: amount_field}
 
 
 class ClaimForm(forms.Form):
-    """Take a claim: how many or how much, the guest's name and email, a message to the couple."""
+    """Take a claim: how many or how much, the guest's name and email, a message to the couple.
+
+    ``key`` is new each time the form is shown: the same form sent twice takes one claim.
+    """
 
     guest_name = forms.CharField(
         label=_("Your name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -107,10 +111,13 @@ class ClaimForm(forms.Form):
         help_text=_("The couple will see it with your gift."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Not required: a form rendered before keys existed still works (without the guard).
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, kind: ClaimKind, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {kind.field: VALUE_FIELDS[kind](item, None), **self.fields}
+        self.fields["key"].initial = uuid.uuid4()
 
 
 class ChangeForm(forms.Form):
