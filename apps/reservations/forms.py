@@ -85,6 +85,18 @@ def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
     return field
 
 
+class FormKeyField(forms.UUIDField):
+    """The form's one-time key, hidden; a missing or mangled one is no key (the form still works)."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value: str) -> uuid.UUID | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:  # a hidden field's error would show nowhere on the page
+            return None
+
+
 # A claim's value field on the guest's forms, by kind.
 VALUE_FIELDS = {UNITS: quantity_field, AMOUNTS: amount_field}
 
@@ -112,7 +124,7 @@ class ClaimForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     # Not required: a form rendered before keys existed still works (without the guard).
-    key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    key = FormKeyField(required=False)
 
     def __init__(self, *args, kind: ClaimKind, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)

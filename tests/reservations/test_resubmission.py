@@ -111,3 +111,15 @@ def test_a_double_tap_takes_one_claim(wanted):
     assert {r["Location"] for r in responses} == {reservation.get_manage_url()}
     assert Item.objects.get(pk=item.pk).reserved_count == 1
     assert [m.to for m in mail.outbox] == [["pat@example.com"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "not-a-key", "\x00"], ids=["none", "mangled", "nul"])
+def test_a_form_without_a_good_key_still_reserves(client, hammock, key):
+    response = client.post(
+        _reserve_url(hammock),
+        {"key": key, "quantity": "1", "guest_name": "Pat", "guest_email": "pat@example.com"},
+    )
+
+    assert response.status_code == 302
+    assert Reservation.objects.get().idempotency_key is None
