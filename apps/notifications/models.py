@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Kind(models.TextChoices):
@@ -69,6 +70,8 @@ class OutgoingMessage(models.Model):
                 condition=Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
+            # A guest's day of mail, counted before each new claim (``to__iexact``, any case).
+            models.Index(Upper("to"), "created_at", name="notif_outbox_to_upper_created"),
         ]
 
     def __str__(self) -> str:
