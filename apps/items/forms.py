@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from apps.core.fields import WebLinkField
 from apps.core.money import MAX_PRICE
 from apps.core.uploads import ImageUploadField
 
 from .models import MAX_QUANTITY, Item
+from .services import QuantityBelowReserved
 
 CATEGORY_LIST_ID = "category-options"
 
@@ -110,19 +112,38 @@ class ItemForm(forms.ModelForm):
         return cleaned
 
     def below_reserved_message(self, reserved: int, received: int = 0) -> str:
+        """Why the quantity can't go that low, with guests' counts only if the spoiler setting shows them."""
+        params = {"reserved": reserved, "received": received, "total": reserved + received}
+        if not self.reveal_counts:  # not even whether anyone reserved
+            if received:
+                return (
+                    _(
+                        "You received %(received)s elsewhere and guests may have reserved some, "
+                        "so the quantity can't go that low."
+                    )
+                    % params
+                )
+            return str(QuantityBelowReserved.message)
         if received and not reserved:
-            return f"You received {received} elsewhere, so the quantity can't go below {received}."
-        if received and self.reveal_counts:
             return (
-                f"Guests have reserved {reserved} of this gift and you received {received} elsewhere, "
-                f"so the quantity can't go below {reserved + received}."
+                _("You received %(received)s elsewhere, so the quantity can't go below %(received)s.")
+                % params
             )
-        if self.reveal_counts:
+        if received:
             return (
-                f"Guests have already reserved {reserved} of this gift, "
-                f"so the quantity can't go below {reserved}."
+                _(
+                    "Guests have reserved %(reserved)s of this gift and you received %(received)s elsewhere, "
+                    "so the quantity can't go below %(total)s."
+                )
+                % params
             )
-        return "Guests have already reserved more than that, so the quantity can't go that low."
+        return (
+            _(
+                "Guests have already reserved %(reserved)s of this gift, "
+                "so the quantity can't go below %(reserved)s."
+            )
+            % params
+        )
 
 
 class ReceivedElsewhereForm(forms.Form):

@@ -47,7 +47,7 @@ class QuantityBelowReserved(ServiceError):
 
     code = "quantity_below_reserved"
     # No counts: the spoiler setting decides whether the couple may see them (ItemForm says it).
-    message = _("Guests have already reserved more than that, so the quantity can't go that low.")
+    message = _("The quantity can't go that low: guests may already have reserved some of this gift.")
 
 
 class GroupGiftRefused(ServiceError):
@@ -131,6 +131,44 @@ def update_item(item: Item) -> Item:
     return item
 
 
+# A refusal says no more than the couple's spoiler setting shows
+# (``Registry.owner_view()``): everything; counts only (that guests gave, not
+# how much); or nothing until after the event (not even that anyone gave).
+Spoilers = Registry.Spoilers
+_REFUSALS = {
+    "already_reserved": {
+        Spoilers.COUNTS: _("Guests have already reserved this gift, so it can't become a group gift."),
+        Spoilers.NONE: _("This gift can't become a group gift any more: guests may have reserved it."),
+    },
+    "already_pledged": {
+        Spoilers.COUNTS: _("Guests have pledged toward this gift, so it stays a group gift."),
+        Spoilers.NONE: _("This gift stays a group gift: guests may have contributed toward it."),
+    },
+    "currency_pledged": {
+        Spoilers.COUNTS: _("Guests have pledged in %(currency)s, so the currency stays %(currency)s."),
+        Spoilers.NONE: _("The currency stays %(currency)s: guests may have contributed in it."),
+    },
+    "price_below_pledged": {
+        Spoilers.ALL: _(
+            "Guests have already pledged %(pledged)s %(currency)s, so the price can't go below that."
+        ),
+        Spoilers.COUNTS: _(
+            "Guests have already pledged toward this gift, so the price can't go below what they gave."
+        ),
+        Spoilers.NONE: _("The price can't go that low: guests may have contributed more toward it."),
+    },
+}
+
+
+def _refused(code: str, view: str, field: str = "group_gift", **params) -> GroupGiftRefused:
+    """The refusal ``code`` in the words ``view`` allows (an amount only when it shows everything)."""
+    words = _REFUSALS[code]
+    message = words.get(view) or words[Spoilers.COUNTS]  # counts are all that everything adds to these
+    if view != Spoilers.ALL:
+        params.pop("pledged", None)
+    return GroupGiftRefused(message, code=code, field=field, **params)
+
+
 def _check_group_gift(
     registry: Registry, item: Item, was_group_gift: bool, reserved: int, pledged, currency: str
 ) -> None:
@@ -141,14 +179,9 @@ def _check_group_gift(
     if item.group_gift and not was_group_gift:
         plans.ensure_allows(registry, "group_gifts")
         if reserved:
-            raise GroupGiftRefused(
-                _("Guests have already reserved this gift, so it can't become a group gift."),
-                code="already_reserved",
-            )
+            raise _refused("already_reserved", registry.owner_view())
     if was_group_gift and not item.group_gift and pledged:
-        raise GroupGiftRefused(
-            _("Guests have pledged toward this gift, so it stays a group gift."), code="already_pledged"
-        )
+        raise _refused("already_pledged", registry.owner_view())
     if not item.group_gift:
         return
     if item.unlimited:
@@ -162,19 +195,11 @@ def _check_group_gift(
             _("A group gift needs a price for guests to contribute toward."), code="no_price", field="price"
         )
     if pledged and item.currency != currency:
-        raise GroupGiftRefused(
-            _("Guests have pledged in %(currency)s, so the currency stays %(currency)s."),
-            code="currency_pledged",
-            field="currency",
-            currency=currency,
-        )
+        raise _refused("currency_pledged", registry.owner_view(), field="currency", currency=currency)
     if item.price < pledged:
-        raise GroupGiftRefused(
-            _("Guests have already pledged %(pledged)s %(currency)s, so the price can't go below that."),
-            code="price_below_pledged",
-            field="price",
-            pledged=f"{pledged:,.2f}",
-            currency=currency,
+        view = registry.owner_view()
+        raise _refused(
+            "price_below_pledged", view, field="price", pledged=f"{pledged:,.2f}", currency=currency
         )
 
 

@@ -20,6 +20,9 @@ from . import outbox, services
 from .models import OutgoingMessage
 
 emails.outbox.register(outbox.queue)
+emails.suppression.register(services.suppression)
+emails.mails_since.register(services.mails_since)
+emails.not_me.register(services.not_me)
 reservation_made.register(services.reservation_made)
 
 

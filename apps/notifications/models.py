@@ -4,7 +4,7 @@
   transaction as the event that causes it and rendered there, so the row
   alone is enough to send it, whenever a worker gets to it.
 - ``SuppressedAddress``: addresses we no longer mail, and why (a bounce or a
-  spam complaint reported by Postmark, or an unsubscribe).
+  spam complaint reported by Postmark, an unsubscribe, or "this wasn't me").
 - ``RegistryPreference``: how a registry's couple wants to hear about new
   reservations (right away, a daily digest — the default, also for a
   registry without a row —, or not at all), and the bookkeeping of the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 
 
 class Kind(models.TextChoices):
@@ -69,6 +70,8 @@ class OutgoingMessage(models.Model):
                 condition=Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
+            # A guest's day of mail, counted before each new claim (``to__iexact``, any case).
+            models.Index(Upper("to"), "created_at", name="notif_outbox_to_upper_created"),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +92,8 @@ class SuppressedAddress(models.Model):
         COMPLAINED = "complained", "the recipient marked our mail as spam"
         REJECTED = "rejected", "the mail provider refuses to deliver to it"
         UNSUBSCRIBED = "unsubscribed", "the recipient unsubscribed"
+        # "This wasn't me", from the link in a guest's mail: nobody may make us mail them again.
+        NOT_ME = "not_me", "the address's owner said a guest's gift in their name wasn't theirs"
 
     # Stored lowercased: mail systems treat addresses case-insensitively in practice.
     email = models.EmailField(max_length=254, unique=True)

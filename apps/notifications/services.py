@@ -6,7 +6,8 @@
   digest, with every reservation since the last one.
 - ``send_guest_reminders`` / ``send_thank_you_reminders``: once each, a few
   days before / after the event.
-- ``suppress`` / ``unsubscribe``: addresses we stop mailing, and
+- ``suppress`` / ``unsubscribe`` / ``not_me``: addresses we stop mailing,
+  ``suppression`` and ``mails_since`` for the rules on guests' mail, and
   ``note_mail_problems`` to show the couple why a guest got no mail.
 
 What the couple is told always follows the registry's spoiler setting
@@ -31,7 +32,7 @@ from apps.ops import flags
 from apps.registries.models import Registry
 from apps.reservations.models import Reservation
 
-from .models import GuestReminder, Kind, RegistryPreference, SuppressedAddress
+from .models import GuestReminder, Kind, OutgoingMessage, RegistryPreference, SuppressedAddress
 
 OwnerMail = RegistryPreference.OwnerMail
 Spoilers = Registry.Spoilers
@@ -281,6 +282,23 @@ def suppress(email: str, reason: str, description: str = "", event_id: str = "")
 def unsubscribe(email: str) -> SuppressedAddress:
     """The person behind ``email`` wants no more notifications (transactional mail still goes)."""
     return suppress(email, SuppressedAddress.Reason.UNSUBSCRIBED, "Unsubscribed through the link in a mail.")
+
+
+def not_me(email: str) -> SuppressedAddress:
+    """The person behind ``email`` says a guest's mail to it was not theirs: it gets no more mail."""
+    return suppress(email, SuppressedAddress.Reason.NOT_ME, "Said “this wasn't me” through a guest's mail.")
+
+
+def suppression(email: str) -> SuppressedAddress | None:
+    """Why no mail at all goes to ``email`` (an unsubscribe still lets some through), or None."""
+    return SuppressedAddress.objects.blocking(Kind.TRANSACTIONAL).filter(email=email.strip().lower()).first()
+
+
+def mails_since(email: str, templates: Iterable[str], since: datetime.datetime) -> int:
+    """How many mails of ``templates`` were written to ``email`` (in any case) since ``since``."""
+    return OutgoingMessage.objects.filter(
+        to__iexact=email.strip(), template__in=list(templates), created_at__gte=since
+    ).count()
 
 
 def mail_problems(addresses: Iterable[str]) -> dict[str, str]:

@@ -3,6 +3,7 @@ it, telling the couple of a gift bought off the list."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -85,12 +86,27 @@ def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
     return field
 
 
+class FormKeyField(forms.UUIDField):
+    """The form's one-time key, hidden; a missing or mangled one is no key (the form still works)."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value: str) -> uuid.UUID | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:  # a hidden field's error would show nowhere on the page
+            return None
+
+
 # A claim's value field on the guest's forms, by kind.
 VALUE_FIELDS = {UNITS: quantity_field, AMOUNTS: amount_field}
 
 
 class ClaimForm(forms.Form):
-    """Take a claim: how many or how much, the guest's name and email, a message to the couple."""
+    """Take a claim: how many or how much, the guest's name and email, a message to the couple.
+
+    ``key`` is new each time the form is shown: the same form sent twice takes one claim.
+    """
 
     guest_name = forms.CharField(
         label=_("Your name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -108,10 +124,13 @@ class ClaimForm(forms.Form):
         help_text=_("The couple will see it with your gift."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Not required: a form rendered before keys existed still works (without the guard).
+    key = FormKeyField(required=False)
 
     def __init__(self, *args, kind: ClaimKind, item: Item, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {kind.field: VALUE_FIELDS[kind](item, None), **self.fields}
+        self.fields["key"].initial = uuid.uuid4()
 
 
 class ChangeForm(forms.Form):

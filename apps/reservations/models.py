@@ -38,6 +38,9 @@ class Claim(models.Model):
     message = models.TextField("message to the couple", max_length=2000, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     thanked = models.BooleanField(default=False)
+    # The one-time key of the form that took the claim: the same form sent
+    # twice (a double tap, a resubmission) finds this claim instead of taking another.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,16 +61,26 @@ class Claim(models.Model):
     def token(self) -> str:
         return signing.Signer(salt=self.TOKEN_SALT).sign_object(self.pk, compress=True)
 
+    # The "this wasn't me" link of the guest's mails: the same id under a salt
+    # of its own, so it never opens the manage page (nor the reverse).
+    @property
+    def not_me_token(self) -> str:
+        return signing.Signer(salt=f"{self.TOKEN_SALT}.not-me").sign_object(self.pk, compress=True)
+
     @classmethod
-    def pk_from_token(cls, token: str) -> int:
-        """The claim's id inside ``token``; raises ``signing.BadSignature``."""
-        value = signing.Signer(salt=cls.TOKEN_SALT).unsign_object(token)
+    def pk_from_token(cls, token: str, not_me: bool = False) -> int:
+        """The claim's id inside ``token`` (a ``not_me_token`` with ``not_me``); raises ``BadSignature``."""
+        salt = f"{cls.TOKEN_SALT}.not-me" if not_me else cls.TOKEN_SALT
+        value = signing.Signer(salt=salt).unsign_object(token)
         if not isinstance(value, int):
             raise signing.BadSignature("not a claim token")
         return value
 
     def get_manage_url(self) -> str:
         return reverse(self.MANAGE_URL, args=[self.token])
+
+    def get_not_me_url(self) -> str:
+        return reverse(f"{self.MANAGE_URL}_not_me", args=[self.not_me_token])
 
 
 class Reservation(Claim):

@@ -20,17 +20,28 @@ For every kind:
   cached public page must show the new counts) and writes the guest's mail to
   the outbox in the same transaction (``apps.core.emails.send``); it is sent
   once the transaction commits.
+- A new claim is refused, with nothing written, once the registry's manage
+  links have expired (nobody could change or cancel it), and for an address
+  that gets no more mail or has had its day's share of guests' mail
+  (``WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY``): anyone may type any address.
+- The same form sent twice (its ``key``) takes one claim: the second call
+  returns the first claim, sends no mail, and under a race the unique key
+  decides which one rolls back.
+- The guest's mails carry a "this wasn't me" link (:meth:`ClaimKind.not_me`).
 """
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +106,48 @@ class Closed(NotAvailable):
     """The gift takes no claims of this kind at all (hidden, not a group gift, received)."""
 
     code = "closed"
+
+
+class RegistryClosed(ClaimError):
+    """The registry's manage links have expired: a new claim could never be changed or cancelled."""
+
+    code = "registry_closed"
+    message = _(
+        "Sorry — %(couple)s's registry is closed: guests' links worked until %(date)s, "
+        "so it takes no more gifts here. The couple will be glad to hear from you directly."
+    )
+
+
+class AddressRefused(ClaimError):
+    """We may not mail this address: ``suppressed`` (it asked so, or bounced), or ``too_many_mails``."""
+
+    code = "suppressed"
+    message = _(
+        "We no longer send mail to %(email)s (%(why)s), so we can't send you a link to manage this. "
+        "Please use another address."
+    )
+
+
+TOO_MANY_MAILS = _(
+    "%(email)s has had a lot of mail from this site today, so we can't take another gift for it "
+    "until tomorrow. If you made those reservations or pledges, the links in the mails you got "
+    "let you change them."
+)
+
+
+FORM_USED = _("This form was already sent for another gift or address. Please reload the page and try again.")
+
+
+def links_expired(registry: Registry) -> bool:
+    """Whether guests' manage links for ``registry`` no longer work (its last day has passed)."""
+    return timezone.localdate() > registry.token_valid_until()
+
+
+def closed(registry: Registry) -> RegistryClosed | None:
+    """Why ``registry`` takes no new claims (its links expired), or None while it does."""
+    if not links_expired(registry):
+        return None
+    return RegistryClosed(couple=registry.title, date=formats.date_format(registry.token_valid_until()))
 
 
 def _bump_registry(item_id: int) -> None:
@@ -183,33 +236,81 @@ class ClaimKind:
             "registry": registry,
             "amount": self.show(getattr(claim, self.field), claim.item.currency),
             "manage_url": emails.absolute(claim.get_manage_url()),
+            "not_me_url": emails.absolute(claim.get_not_me_url()),
             "registry_url": emails.absolute(registry.get_absolute_url()),
-            "valid_until": registry.token_valid_until(),
+            # A mail never promises a link "until" a day that has passed.
+            "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
         emails.send(f"{self.mail}_{name}", claim.guest_email, context)
 
-    def take(self, item_id: int, value: Value, guest_name: str, guest_email: str, message: str = "") -> Any:
+    def _refuse(self, item_id: int, guest_email: str) -> None:
+        """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""
+        registry = Registry.objects.filter(items__pk=item_id).first()
+        if registry is not None and (refusal := closed(registry)):
+            raise refusal
+        if suppressed := emails.suppression.only()(guest_email):
+            raise AddressRefused(email=guest_email, why=suppressed.explanation)
+        since = timezone.now() - datetime.timedelta(days=1)
+        if (
+            emails.mails_since.only()(guest_email, GUEST_MAILS, since)
+            >= settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY
+        ):
+            raise AddressRefused(TOO_MANY_MAILS, code="too_many_mails", email=guest_email)
+
+    def _sent_before(self, item_id: int, guest_email: str, key: uuid.UUID | None) -> Any:
+        """The claim the same form (``key``) already took, or None; refused if it took another one."""
+        claim = self.model.objects.filter(idempotency_key=key).first() if key else None
+        if claim is not None and (claim.item_id, claim.guest_email) != (item_id, guest_email):
+            raise ClaimError(FORM_USED, code="form_used")
+        return claim
+
+    def take(
+        self,
+        item_id: int,
+        value: Value,
+        guest_name: str,
+        guest_email: str,
+        message: str = "",
+        key: uuid.UUID | None = None,
+    ) -> Any:
         """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
 
+        ``key`` is the one-time key of the guest's form: sent again (a double
+        tap, a reload), it returns the claim it took the first time, and
+        nothing more is written or mailed.
+
         Raises :class:`NotAvailable` (or :class:`NotEnoughLeft`, :class:`Closed`)
-        when less is left, :class:`ClaimError` for a value this kind refuses.
-        Nothing is written in these cases.
+        when less is left, :class:`RegistryClosed` after the registry's links
+        expired, :class:`AddressRefused` for an address we may not mail,
+        :class:`ClaimError` for a value this kind refuses. Nothing is written
+        in these cases.
         """
         self.check(value)
-        with transaction.atomic():
-            self._take(item_id, value, total=value)
-            claim = self.model.objects.create(
-                item_id=item_id,
-                guest_name=guest_name,
-                guest_email=guest_email,
-                message=message,
-                **{self.field: value},
-            )
-            _bump_registry(item_id)
-            self.send_mail("confirmation", claim.pk)
-            self.announce(claim)
-            if self.metric:
-                count(self.metric)
+        if claim := self._sent_before(item_id, guest_email, key):
+            return claim
+        self._refuse(item_id, guest_email)
+        try:
+            with transaction.atomic():
+                self._take(item_id, value, total=value)
+                claim = self.model.objects.create(
+                    item_id=item_id,
+                    guest_name=guest_name,
+                    guest_email=guest_email,
+                    message=message,
+                    idempotency_key=key,
+                    **{self.field: value},
+                )
+                _bump_registry(item_id)
+                self.send_mail("confirmation", claim.pk)
+                self.announce(claim)
+                if self.metric:
+                    count(self.metric)
+        except (IntegrityError, NotAvailable):
+            # The same form, sent at the same moment, won: this transaction
+            # waited for its row (item or key), rolled back, and finds its claim.
+            if claim := self._sent_before(item_id, guest_email, key):
+                return claim
+            raise
         return claim
 
     def change(self, claim_id: int, value: Value) -> Any:
@@ -251,6 +352,17 @@ class ClaimKind:
             _bump_registry(claim.item_id)
             self.send_mail("cancelled", claim.pk)
         return True
+
+    def not_me(self, claim_id: int) -> bool:
+        """The guest's address says "this wasn't me": cancel the claim and mail that address no more.
+
+        Idempotent; True if this call cancelled the claim. The address is
+        suppressed first, so not even the cancellation is mailed to it.
+        """
+        with transaction.atomic():
+            claim = self.model.objects.get(pk=claim_id)
+            emails.not_me.only()(claim.guest_email)
+            return self.cancel(claim_id)
 
 
 class Units(ClaimKind):
@@ -360,6 +472,8 @@ class Amounts(ClaimKind):
 
 UNITS, AMOUNTS = Units(), Amounts()
 KINDS = {kind.mail: kind for kind in (UNITS, AMOUNTS)}
+# The mails guests' actions send, counted against WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY.
+GUEST_MAILS = [f"{kind}_{name}" for kind in KINDS for name in ("confirmation", "changed", "cancelled")]
 
 # The names callers outside this app know the reservation workflows by.
 reserve, change_quantity, mark_bought, cancel = UNITS.take, UNITS.change, UNITS.mark_bought, UNITS.cancel

@@ -9,6 +9,9 @@ urlpatterns = [
     # One manage page for every kind of claim; each kind keeps its address (and signing salt).
     path("reservations/<str:token>/", views.manage, {"kind": "reservation"}, name="manage"),
     path("pledges/<str:token>/", views.manage, {"kind": "pledge"}, name="pledge_manage"),
+    # "This wasn't me", from the guest's mails (a token of its own, not the manage link).
+    path("reservations/<str:token>/not-me/", views.not_me, {"kind": "reservation"}, name="manage_not_me"),
+    path("pledges/<str:token>/not-me/", views.not_me, {"kind": "pledge"}, name="pledge_manage_not_me"),
     # "I bought something not on the list."
     path("r/<slug:slug>/bought-elsewhere/", views.off_registry, name="off_registry"),
     # The couple's thank-you checklist and guest list (on their dashboard).

@@ -3,7 +3,9 @@ manage the claim through a signed link; and tell the couple of a gift bought
 off the list.
 
 No account: the manage link carries the claim's id signed with
-``django.core.signing``; it works until ``Registry.token_valid_until()``.
+``django.core.signing``; it works until ``Registry.token_valid_until()``,
+and after that day the registry takes no new claims either. Each mail also
+carries a "this wasn't me" link for whoever owns the address.
 The rules live in ``services`` (one lifecycle for every kind of claim); these
 views only translate, and each kind (``services.ClaimKind``) holds its words. A
 pledge is a promise: the pages say how the couple wants to receive the money
@@ -19,7 +21,6 @@ from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -60,6 +61,9 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
     item = get_object_or_404(registry.items.visible().filter(**kind.gifts), pk=pk)
     if item.group_gift and not kind.gifts:  # guests contribute toward a group gift; they don't reserve it
         return redirect("reservations:pledge", registry.slug, item.pk)
+    context = {"registry": registry, "item": item}
+    if closed := services.closed(registry):  # no form: a claim now could never be changed or cancelled
+        return noindex(render(request, kind.page, {**context, "closed": closed}))
     if not item.is_available:
         messages.info(request, kind.messages["gone"] % {"title": item.title})
         return redirect(registry)
@@ -69,7 +73,12 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
         data = form.cleaned_data
         try:
             claim = kind.take(
-                item.pk, data[kind.field], data["guest_name"], data["guest_email"], data["message"]
+                item.pk,
+                data[kind.field],
+                data["guest_name"],
+                data["guest_email"],
+                data["message"],
+                key=data["key"],
             )
         except services.NotAvailable as exc:
             # Someone was quicker: back to the registry when nothing is left, else
@@ -86,16 +95,19 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
         else:
             messages.success(request, kind.messages["taken"])
             return redirect(claim.get_manage_url())
-    context = {"registry": registry, "item": item, "form": form}
+    context["form"] = form
     return noindex(render(request, kind.page, context))
 
 
+# Never from a cache: each rendering of the form carries a one-time key of its own.
+@never_cache
 @limit("WHISPER_RATE_RESERVE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def reserve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _take(request, slug, pk, services.UNITS)
 
 
+@never_cache
 @limit("WHISPER_RATE_PLEDGE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def pledge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -163,7 +175,7 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     registry = item.registry
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
     context["valid_until"] = registry.token_valid_until()
-    if timezone.localdate() > context["valid_until"]:
+    if services.links_expired(registry):
         return _private(render(request, "reservations/expired.html", context, status=410))
 
     change_form = None
@@ -185,6 +197,23 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     context["change_form"] = change_form
     context["amount"] = rules.show(getattr(claim, rules.field), item.currency)
     return _private(render(request, "reservations/manage.html", context))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    """From a guest's mail, "this wasn't me": GET asks (mail scanners open links), POST does it."""
+    rules = services.KINDS[kind]
+    try:
+        pk = rules.model.pk_from_token(token, not_me=True)
+    except signing.BadSignature:
+        raise Http404("No such claim") from None
+    claim = get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+    done = request.method == "POST"
+    context = {"claim": claim, "item": claim.item, "registry": claim.item.registry, "done": done}
+    if done:
+        context["cancelled"] = rules.not_me(claim.pk)
+    return _private(render(request, "reservations/not_me.html", context))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
