@@ -397,7 +397,7 @@ PAYPAL_POSTBACK_TIMEOUT = float(env_str("PAYPAL_POSTBACK_TIMEOUT", "10"))
 WHISPER_TOKEN_DAYS_AFTER_EVENT = env_int("WHISPER_TOKEN_DAYS_AFTER_EVENT", 90)
 # Anyone can type any address into a guest's form: past this many guest mails
 # to one address in a day, new claims for it are refused (apps.reservations).
-WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = env_int("WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY", 10)
+WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = env_int("WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY", 20)
 # Email-verification and partner-invitation links expire after this many seconds.
 WHISPER_VERIFY_MAX_AGE = env_int("WHISPER_VERIFY_MAX_AGE", 7 * 24 * 3600)
 # Guests' names, addresses and messages are erased this many days after the
