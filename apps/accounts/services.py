@@ -26,21 +26,6 @@ from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign,
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "AccountError",
-    "EmailInUse",
-    "InvalidLink",
-    "confirm_email_change",
-    "create_account",
-    "delete_account",
-    "email_in_use",
-    "normalize_email",
-    "request_email_change",
-    "send_verification",
-    "verify_email",
-]
-
-
 class AccountError(ServiceError):
     """A request we refuse, with a message to show the person who made it."""
 

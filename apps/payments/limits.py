@@ -27,18 +27,6 @@ from apps.registries.plans import PlanLimitReached
 
 from .models import FEATURES, FREE_SLUG, Order, Plan
 
-__all__ = [
-    "FEATURES",
-    "PlanLimitReached",
-    "allows",
-    "can_add_item",
-    "current_plan",
-    "ensure_allows",
-    "ensure_can_add_item",
-    "item_limit",
-    "plans_for",
-]
-
 # Used only if the Free row has been deleted in the admin: never fail open.
 FREE_DEFAULTS = {
     "slug": FREE_SLUG,
@@ -88,17 +76,6 @@ def plans_for(registries: Iterable) -> dict[int, Plan]:
         return best
     free = Plan.objects.filter(slug=FREE_SLUG).first() or _free_plan()
     return {pk: best.get(pk, free) for pk in ids}
-
-
-def item_limit(registry) -> int | None:
-    """How many items ``registry`` may hold; None means unlimited."""
-    return current_plan(registry).max_items
-
-
-def can_add_item(registry) -> bool:
-    """Whether one more item fits in ``registry``'s plan (two queries at most)."""
-    limit = item_limit(registry)
-    return limit is None or registry.items.count() < limit
 
 
 def allows(registry, feature: str) -> bool:

@@ -47,20 +47,6 @@ class RegistryForm(forms.ModelForm):
         label="Event date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
-    field_order = [
-        "partner_one",
-        "partner_two",
-        "event_date",
-        "location",
-        "welcome_message",
-        "cover_photo",
-        "slug",
-        "privacy",
-        "passphrase",
-        "spoilers",
-        "pledge_instructions",
-    ]
-
     class Meta:
         model = Registry
         fields = [
@@ -72,6 +58,7 @@ class RegistryForm(forms.ModelForm):
             "cover_photo",
             "slug",
             "privacy",
+            "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "pledge_instructions",
         ]

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.services import normalize_email
 from apps.accounts.tokens import lifetime
 from apps.core import emails
 from apps.core.errors import ServiceError
@@ -58,15 +59,6 @@ class LastOwner(InvitationError):
     message = _("A registry needs at least one owner, so the last one can't be removed.")
 
 
-def normalize_email(email: str) -> str:
-    """Addresses compare case-insensitively, as accounts do.
-
-    >>> normalize_email("  Sam@Example.COM ")
-    'sam@example.com'
-    """
-    return email.strip().lower()
-
-
 def make_token(registry: Registry, email: str) -> str:
     """The signed token of an invitation of ``email`` to co-own ``registry``."""
     payload = {"r": registry.pk, "e": normalize_email(email), "v": registry.owners_version}
@@ -102,10 +94,6 @@ def read_token(token: str) -> tuple[Registry, str, int]:
     return registry, str(payload["e"]), payload["v"]
 
 
-def invitation_url(token: str) -> str:
-    return reverse("registries:invitation", args=[token])
-
-
 def invite(registry: Registry, inviter, email: str) -> str:
     """Mail ``email`` a link to become an owner of ``registry``; returns the link's path.
 
@@ -118,7 +106,7 @@ def invite(registry: Registry, inviter, email: str) -> str:
             raise InvitationError(
                 _("%(email)s is already an owner of this registry."), code="already_owner", email=email
             )
-        path = invitation_url(make_token(registry, email))
+        path = reverse("registries:invitation", args=[make_token(registry, email)])
         emails.send(
             "partner_invitation",
             email,

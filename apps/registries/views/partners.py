@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import verified_required
+from apps.accounts.services import normalize_email
 from apps.accounts.tokens import lifetime
 from apps.core.ratelimit import over_limit
 
@@ -42,7 +43,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if over_limit(request, "WHISPER_RATE_INVITE", group="registries.invite", key="user"):
         messages.error(request, _("You have sent several invitations in a short time. Please wait a while."))
         return redirect(_owners_section(registry))
-    email = invitations.normalize_email(form.cleaned_data["email"])
+    email = normalize_email(form.cleaned_data["email"])
     try:
         invitations.invite(registry, request.user, email)
     except invitations.InvitationError as exc:
