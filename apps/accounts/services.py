@@ -26,6 +26,7 @@ from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign,
 
 logger = logging.getLogger(__name__)
 
+
 class AccountError(ServiceError):
     """A request we refuse, with a message to show the person who made it."""
 
