@@ -1,4 +1,4 @@
-"""The couple's form for creating and editing a registry."""
+"""The couple's forms: create and edit a registry, invite a partner to co-own it."""
 
 from __future__ import annotations
 
@@ -132,3 +132,16 @@ class RegistryForm(forms.ModelForm):
                 "A protected registry needs a passphrase — choose one to share with your guests.",
             )
         return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Your partner's email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "sam@example.com"}),
+        help_text="We email them a link; they log in or sign up with this address to join.",
+        error_messages={
+            "required": "Enter your partner's email address.",
+            "invalid": "Enter a valid email address, like sam@example.com.",
+        },
+    )

@@ -20,10 +20,9 @@ from apps.accounts.decorators import verified_required
 
 from .. import plans, services
 from ..access import registry_for_owner
-from ..forms import RegistryForm
+from ..forms import InviteForm, RegistryForm
 from ..hooks import dashboard_panels
 from ..models import Registry
-from ..partner_forms import InviteForm
 
 
 @verified_required

@@ -23,8 +23,8 @@ from apps.core.ratelimit import over_limit
 
 from .. import invitations
 from ..access import noindex, registry_for_owner
+from ..forms import InviteForm
 from ..models import Registry
-from ..partner_forms import InviteForm
 
 
 def _owners_section(registry: Registry) -> str:
