@@ -202,13 +202,10 @@ class DeletedAccount:
 def delete_account(user: User) -> DeletedAccount:
     """Delete ``user``'s account, and each registry they own alone, with everything on it.
 
-    A registry they own alone goes with its gifts, its guests' reservations,
-    pledges and messages, its orders and imports, and its pictures. A registry
-    they share with a partner stays, with the partner as its only owner. Their
-    login history (django-axes) and the mail we sent them go too. The picture
-    files are removed once the transaction commits (a rollback keeps them).
+    A registry shared with a partner stays, with the partner as its only owner.
     What goes with the account is contributed by the apps that keep it
-    (``apps.accounts.hooks``).
+    (``apps.accounts.hooks``); the picture files are removed once the
+    transaction commits (a rollback keeps them).
     """
     pictures = [name for names in hooks.account_files(user) for name in names]
     done: dict[str, list[str]] = {}

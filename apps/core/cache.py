@@ -1,15 +1,6 @@
-"""Caching helpers: a memcached backend that keeps its connections, keys, ETags.
-
-- :class:`PersistentPyMemcacheCache`: Django's ``PyMemcacheCache`` without the
-  reconnect on every request (the ``CACHES`` backend when memcached is used).
-- :func:`fragment_key` and :func:`code_version`: the keys of versioned
-  template fragments (``{% cache %}``) and of whole cached pages.
-- :func:`etag`: a weak ETag from the parts a page depends on.
-- :func:`has_visitor_state`: whether a request carries a session or pending
-  messages, i.e. whether its page may be shared with other visitors.
-- :class:`AnonymousUpdateCacheMiddleware` / :class:`AnonymousFetchFromCacheMiddleware`:
-  Django's site-wide cache, limited to the marketing pages
-  (``CACHE_MIDDLEWARE_PAGES``) and to visitors without a session.
+"""Caching helpers: a memcached backend that keeps its connections, the keys of
+versioned fragments and pages, ETags, and Django's site-wide cache limited to
+the marketing pages and to visitors without a session.
 """
 
 from __future__ import annotations

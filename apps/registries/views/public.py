@@ -274,13 +274,7 @@ class _Page:
 # Views -----------------------------------------------------------------
 @require_safe
 def registry(request: HttpRequest, slug: str) -> HttpResponse:
-    """The registry's public page: the couple, then the gifts, filtered and sorted.
-
-    Cached in layers (see the module docstring): a conditional GET is
-    answered 304 from the (cached) registry row alone; a visitor without a session
-    gets the whole page from one cache entry; anyone else gets a page whose
-    hero, gift list and gift cards come from versioned fragments.
-    """
+    """The registry's public page: the couple, then the gifts (cached in layers: see ``_Page``)."""
     # No session and no messages: nobody is logged in, and the visitor may
     # get this process's copy of the registry row.
     anonymous = not has_visitor_state(request)
