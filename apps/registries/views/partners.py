@@ -1,9 +1,6 @@
 """Two owners: invite the partner, accept an invitation, remove an owner.
 
 The rules live in ``apps.registries.invitations``; these views translate.
-Inviting and removing are for the registry's owners (404 for anyone else);
-the invitation page is for whoever has the link, and only the invited
-address can accept it.
 """
 
 from __future__ import annotations

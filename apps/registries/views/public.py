@@ -1,9 +1,7 @@
 """The guests' side of a registry: the public page, the passphrase gate and search.
 
-Guests never log in. A protected registry asks for its passphrase once per
-browser session; the session remembers it per registry, bound to the current
-passphrase so that changing the passphrase locks everybody out again. The
-registry's owners always get in.
+Guests never log in; a protected registry asks for its passphrase
+(``apps.registries.access.gate``), and its owners always get in.
 
 The public page is the busiest page of the site and is cached in layers keyed
 by the registry's and items' ``cache_version`` (see :class:`_Page`). For a
