@@ -281,8 +281,7 @@ class Result:
 def ensure_user(email: str, password: str, *, staff: bool = False, name: str = "") -> tuple[User, bool]:
     """The user ``email`` with ``password``, verified and active; created if missing."""
     user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
+    if user is None:
         if staff:
             user = User.objects.create_superuser(email, password, name=name)
         else:
