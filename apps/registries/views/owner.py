@@ -1,10 +1,8 @@
 """The couple's side of a registry: their list, the settings form, the dashboard.
 
 The dashboard shows the registry, its gifts and its plan; the apps above add
-their panels to it (``apps.registries.hooks.dashboard_panels``).
-
-Every view needs a verified account, and a registry is reached only through
-``apps.registries.access.registry_for_owner``: anyone who is not among its owners gets a 404.
+their panels to it (``apps.registries.hooks.dashboard_panels``). Anyone who is
+not among a registry's owners gets a 404 (``access.registry_for_owner``).
 """
 
 from __future__ import annotations
