@@ -2,10 +2,8 @@
 
 ``whisper-export.json`` holds it all, nested (the account, each registry with
 its gifts, orders, and what guests gave); the CSV files hold the same rows
-flat, for a spreadsheet (``registries.csv``, ``items.csv``,
-``reservations.csv``, ``pledges.csv``, ``gifts-bought-elsewhere.csv``,
-``orders.csv``). This module writes the account and the zip; the apps that
-keep the rest contribute their part (``apps.accounts.hooks.exporting_account``).
+flat, for a spreadsheet. This module writes the account and the zip; the apps
+that keep the rest contribute their part (``apps.accounts.hooks.exporting_account``).
 
 What guests gave follows the registry's spoiler setting, as the dashboard
 does. A constant number of queries, whatever the number of registries,

@@ -26,20 +26,6 @@ from .tokens import EMAIL_CHANGE_SALT, VERIFY_SALT, InvalidLink, lifetime, sign,
 
 logger = logging.getLogger(__name__)
 
-__all__ = [
-    "AccountError",
-    "EmailInUse",
-    "InvalidLink",
-    "confirm_email_change",
-    "create_account",
-    "delete_account",
-    "email_in_use",
-    "normalize_email",
-    "request_email_change",
-    "send_verification",
-    "verify_email",
-]
-
 
 class AccountError(ServiceError):
     """A request we refuse, with a message to show the person who made it."""
@@ -216,13 +202,10 @@ class DeletedAccount:
 def delete_account(user: User) -> DeletedAccount:
     """Delete ``user``'s account, and each registry they own alone, with everything on it.
 
-    A registry they own alone goes with its gifts, its guests' reservations,
-    pledges and messages, its orders and imports, and its pictures. A registry
-    they share with a partner stays, with the partner as its only owner. Their
-    login history (django-axes) and the mail we sent them go too. The picture
-    files are removed once the transaction commits (a rollback keeps them).
+    A registry shared with a partner stays, with the partner as its only owner.
     What goes with the account is contributed by the apps that keep it
-    (``apps.accounts.hooks``).
+    (``apps.accounts.hooks``); the picture files are removed once the
+    transaction commits (a rollback keeps them).
     """
     pictures = [name for names in hooks.account_files(user) for name in names]
     done: dict[str, list[str]] = {}

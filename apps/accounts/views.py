@@ -1,9 +1,4 @@
-"""Couples' account pages: sign up, verify the address, log in and out,
-reset or change the password, change the address, the account page, and
-"download my data" and "delete my account".
-
-The workflows live in ``services``; Django's auth views do the password parts.
-"""
+"""Couples' account pages; the workflows live in ``services``, Django's auth views do the password parts."""
 
 from __future__ import annotations
 

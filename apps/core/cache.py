@@ -1,15 +1,6 @@
-"""Caching helpers: a memcached backend that keeps its connections, keys, ETags.
-
-- :class:`PersistentPyMemcacheCache`: Django's ``PyMemcacheCache`` without the
-  reconnect on every request (the ``CACHES`` backend when memcached is used).
-- :func:`fragment_key` and :func:`code_version`: the keys of versioned
-  template fragments (``{% cache %}``) and of whole cached pages.
-- :func:`etag`: a weak ETag from the parts a page depends on.
-- :func:`has_visitor_state`: whether a request carries a session or pending
-  messages, i.e. whether its page may be shared with other visitors.
-- :class:`AnonymousUpdateCacheMiddleware` / :class:`AnonymousFetchFromCacheMiddleware`:
-  Django's site-wide cache, limited to the marketing pages
-  (``CACHE_MIDDLEWARE_PAGES``) and to visitors without a session.
+"""Caching helpers: a memcached backend that keeps its connections, the keys of
+versioned fragments and pages, ETags, and Django's site-wide cache limited to
+the marketing pages and to visitors without a session.
 """
 
 from __future__ import annotations
@@ -190,12 +181,13 @@ def has_visitor_state(request: HttpRequest) -> bool:
 
 # The site-wide cache, for the marketing pages and anonymous visitors only ------
 class _PagesOnly:
-    """What the two middleware share: which requests they may touch."""
+    """What the two middleware share: when they are on, and which requests they may touch."""
 
-    def _check_enabled(self) -> None:
+    def __init__(self, get_response) -> None:
         # Off under DEBUG (template edits show at once) and when the timeout is 0.
         if settings.DEBUG or settings.CACHE_MIDDLEWARE_SECONDS <= 0:
             raise MiddlewareNotUsed
+        super().__init__(get_response)
 
     @cached_property
     def _paths(self) -> frozenset[str]:
@@ -224,10 +216,6 @@ class AnonymousUpdateCacheMiddleware(_PagesOnly, UpdateCacheMiddleware):
     couple's page with their own navigation and CSRF token.
     """
 
-    def __init__(self, get_response) -> None:
-        self._check_enabled()
-        super().__init__(get_response)
-
     def _should_update_cache(self, request: HttpRequest, response: HttpResponse) -> bool:
         return self._cacheable(request) and super()._should_update_cache(request, response)
 
@@ -238,10 +226,6 @@ class AnonymousFetchFromCacheMiddleware(_PagesOnly, FetchFromCacheMiddleware):
     Last in ``MIDDLEWARE``. Any other request passes untouched: no cache
     lookup, and none of the ``_cache_update_cache`` marks the timelog reads.
     """
-
-    def __init__(self, get_response) -> None:
-        self._check_enabled()
-        super().__init__(get_response)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if not self._cacheable(request):

@@ -144,14 +144,18 @@ def _axes(frame: _Frame, x_labels: Sequence[str], fmt: Callable[[float], str]) -
     return parts
 
 
+def _close(parts: list[str]) -> SafeString:
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # nosec B308, B703  # every text in the SVG is escaped
+
+
 def _empty(width: int, height: int, title: str) -> SafeString:
     parts = _open(width, height, title, "No data for this period.")
     parts.append(
         f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" fill="{INK_SOFT}">'
         "No data yet</text>"
     )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # nosec B308, B703  # every text in the SVG is escaped above
+    return _close(parts)
 
 
 def line_chart(
@@ -205,8 +209,7 @@ def line_chart(
             color = PALETTE[index % len(PALETTE)]
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="12" height="12" rx="2" fill="{color}"/>')
             parts.append(f'<text x="{x + 18:.1f}" y="{y + 10}" fill="{INK}">{escape(s.label)}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # nosec B308, B703  # every text in the SVG is escaped above
+    return _close(parts)
 
 
 def bar_chart(
@@ -244,5 +247,4 @@ def bar_chart(
         f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}" '
         f'stroke="{INK_SOFT}" stroke-width="1"/>'
     )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # nosec B308, B703  # every text in the SVG is escaped above
+    return _close(parts)

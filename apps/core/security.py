@@ -1,25 +1,18 @@
-"""Security plumbing shared by the whole site.
+"""Security plumbing shared by the whole site: the client's address, the CSRF page, django-axes glue.
 
-- :class:`ClientAddressMiddleware`: behind our nginx every request comes from
-  127.0.0.1; the client's own address is in ``X-Real-IP``, which nginx sets
-  (and overwrites). It is trusted only when the request comes from one of
-  ``settings.WHISPER_TRUSTED_PROXIES``, so rate limits and login lockouts
-  count per visitor, not per proxy — and nobody can pick their own address.
-- :func:`csrf_failure`: ``CSRF_FAILURE_VIEW``, the "please send it again" page.
-- django-axes glue: :class:`LoginAttemptsBackend` (first in
-  ``AUTHENTICATION_BACKENDS``), :func:`axes_username`, :func:`client_network`
-  (an IPv6 visitor counts by their /64, which one household or one attacker
-  holds whole) and :func:`locked_out` (the friendly lockout page, a 429 with
-  ``Retry-After``). Wrong passwords lock one account from one network at
-  ``AXES_FAILURE_LIMIT``, and the account from everywhere at
-  ``WHISPER_ACCOUNT_FAILURE_LIMIT``; a password reset by mail opens it again
-  at once (:func:`unlock_account`), so nobody can lock a couple out for good.
+Behind our nginx every request comes from 127.0.0.1; the client's own address
+is in ``X-Real-IP``, trusted only from ``settings.WHISPER_TRUSTED_PROXIES``, so
+rate limits and login lockouts count per visitor — and nobody picks their own.
+Wrong passwords lock one account from one network (an IPv6 visitor counts by
+their /64, which one household or one attacker holds whole) at
+``AXES_FAILURE_LIMIT``, and the account from everywhere at
+``WHISPER_ACCOUNT_FAILURE_LIMIT``; a password reset by mail opens it again at
+once, so nobody can lock a couple out for good.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 
 from axes.backends import AxesStandaloneBackend
 from axes.exceptions import AxesBackendPermissionDenied
@@ -32,22 +25,19 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import ngettext
 
 
-class ClientAddressMiddleware:
+class ClientAddressMiddleware(MiddlewareMixin):
     """Put the client's address in ``REMOTE_ADDR`` when a trusted proxy tells it."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
         trusted = getattr(settings, "WHISPER_TRUSTED_PROXIES", ())
         if trusted and request.META.get("REMOTE_ADDR") in trusted:
             real = client_address(request.META.get("HTTP_X_REAL_IP", ""))
             if real:
                 request.META["REMOTE_ADDR"] = real
-        return self.get_response(request)
 
 
 def client_address(value: str) -> str:

@@ -1,10 +1,7 @@
 """Import a product from a store link: fetch, read, download the image.
 
-``start_import`` records the request and queues the work after commit;
-``run_import`` (the celery task's body) does the fetch. A failure of any
-kind ends as a failed job with a code and a message for the couple (see
-errors.py), never an exception; ``give_up_if_stalled`` ends the jobs whose
-worker died.
+A failure of any kind ends as a failed job with a code and a message for the
+couple (see errors.py), never an exception.
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
-"""The couple's pages for adding a gift from a product link.
+"""The couple's pages for adding a gift from a product link: the link form, and the job's progress
+(without JavaScript: the page refreshes itself) until the add-a-gift form takes over.
 
-``start`` shows the link form (GET, pre-filled from ``?url=`` — the
-bookmarklet's target — and never fetching anything) and starts an import
-job (POST). ``job`` shows its progress without JavaScript (the page
-refreshes itself every two seconds) and, once it is finished (or given up
-because its worker died), sends the couple to the add-a-gift form
-pre-filled from it (``items:add?import=<id>``).
-
-Only a registry's owners reach these; with the ``importer`` flag off they
-answer 404.
+Only a registry's owners reach these; with the ``importer`` flag off they answer 404.
 """
 
 from __future__ import annotations
@@ -32,7 +25,6 @@ from . import services
 from .forms import ImportForm
 from .models import ImportJob
 
-# Imports one person may start: each one fetches a page from the internet.
 # Seconds between two looks at a job that is still running.
 REFRESH_SECONDS = 2
 

@@ -2,9 +2,6 @@
 
 Adding can start from an import job (``?import=<id>``, apps.importer): the
 form is pre-filled from the product page and the picture is copied in.
-
-Only a registry's owners reach these; anyone else gets a 404. The work
-itself happens in ``apps.items.services``.
 """
 
 from __future__ import annotations

@@ -44,34 +44,14 @@ def change(value: int, before: int) -> str:
 
 @dataclass
 class ReportRow:
-    metric: Metric
-    value: int
-    previous: int
-    last_week: int
+    """One metric's line in the report, as the mail shows it."""
 
-    @property
-    def label(self) -> str:
-        return self.metric.label
-
-    @property
-    def shown(self) -> str:
-        return format_value(self.metric, self.value)
-
-    @property
-    def previous_shown(self) -> str:
-        return format_value(self.metric, self.previous)
-
-    @property
-    def last_week_shown(self) -> str:
-        return format_value(self.metric, self.last_week)
-
-    @property
-    def vs_previous(self) -> str:
-        return change(self.value, self.previous)
-
-    @property
-    def vs_last_week(self) -> str:
-        return change(self.value, self.last_week)
+    label: str
+    shown: str
+    previous_shown: str
+    vs_previous: str
+    last_week_shown: str
+    vs_last_week: str
 
 
 @dataclass
@@ -102,15 +82,20 @@ def daily_report(day: datetime.date | None = None) -> Report:
             "day", "name", "value"
         )
     }
-    rows = [
-        ReportRow(
-            metric(name),
-            values.get((day, name), 0),
-            values.get((previous_day, name), 0),
-            values.get((last_week_day, name), 0),
+    rows = []
+    for name in _names({name for _, name in values}):
+        m = metric(name)
+        value, previous, last_week = (values.get((d, name), 0) for d in (day, previous_day, last_week_day))
+        rows.append(
+            ReportRow(
+                label=m.label,
+                shown=format_value(m, value),
+                previous_shown=format_value(m, previous),
+                vs_previous=change(value, previous),
+                last_week_shown=format_value(m, last_week),
+                vs_last_week=change(value, last_week),
+            )
         )
-        for name in _names({name for _, name in values})
-    ]
     return Report(day, previous_day, last_week_day, rows)
 
 

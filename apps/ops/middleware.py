@@ -14,6 +14,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.log import log_response
 from django.views.debug import technical_500_response
 
@@ -55,14 +56,8 @@ def read_only_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class SuperuserTracebackMiddleware:
+class SuperuserTracebackMiddleware(MiddlewareMixin):
     """Show superusers the technical 500 page; everyone else gets ``500.html``."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _CLIENT_ERRORS) or not _is_superuser(request):

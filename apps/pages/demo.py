@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from functools import cache, lru_cache
 
@@ -280,8 +281,7 @@ class Result:
 def ensure_user(email: str, password: str, *, staff: bool = False, name: str = "") -> tuple[User, bool]:
     """The user ``email`` with ``password``, verified and active; created if missing."""
     user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
+    if user is None:
         if staff:
             user = User.objects.create_superuser(email, password, name=name)
         else:
@@ -358,20 +358,9 @@ def _file_exists(field_file) -> bool:
 
 
 def _new_item(registry: Registry, gift: Gift, position: int) -> Item:
+    price = Decimal(gift.price) if gift.price else None
     item = Item(
-        registry=registry,
-        title=gift.title,
-        description=gift.description,
-        price=Decimal(gift.price) if gift.price else None,
-        currency=gift.currency,
-        quantity=gift.quantity,
-        unlimited=gift.unlimited,
-        store_url=gift.store_url,
-        priority=gift.priority,
-        category=gift.category,
-        note=gift.note,
-        hidden=gift.hidden,
-        position=position,
+        registry=registry, **{**asdict(gift), "price": price}, store_url=gift.store_url, position=position
     )
     _draw_item_picture(item, save=False)
     return item
@@ -403,21 +392,10 @@ def _repair_pictures(registry: Registry, created: list[str]) -> None:
 def _ensure_items(registry: Registry, min_items: int, created: list[str]) -> None:
     existing = set(registry.items.values_list("title", flat=True))
     last = registry.items.order_by("-position").values_list("position", flat=True).first() or 0
-    new = []
-    for gift in GIFTS:
-        if gift.title not in existing:
-            last += 1
-            new.append(_new_item(registry, gift, last))
-    missing = min_items - (len(existing) + len(new))
-    n = 0
-    while missing > 0:
-        gift = extra_gift(n)
-        n += 1
-        if gift.title in existing:
-            continue
-        last += 1
-        new.append(_new_item(registry, gift, last))
-        missing -= 1
+    gifts = [gift for gift in GIFTS if gift.title not in existing]
+    extras = (gift for gift in map(extra_gift, itertools.count()) if gift.title not in existing)
+    gifts += itertools.islice(extras, max(min_items - len(existing) - len(gifts), 0))
+    new = [_new_item(registry, gift, position) for position, gift in enumerate(gifts, start=last + 1)]
     if new:
         Item.objects.bulk_create(new)
         created.append(f"{len(new)} items")

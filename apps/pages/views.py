@@ -1,12 +1,9 @@
 """The marketing pages: home, pricing and FAQ.
 
-They are presentation, with no forms besides the registry search box, which
-GETs ``registries:search``. What the plans cost and include is read from the
-Plan table (one query), so the pages always quote what the admin has set and
-what the services enforce; anonymous visitors get them from the site-wide
-cache. Whether the home page links to the demo registry is configuration
-(``WHISPER_DEMO_REGISTRY``, set where ``manage.py seed_demo`` loads it, as
-``make run`` does).
+What the plans cost and include is read from the Plan table (one query), so
+the pages always quote what the admin has set and what the services enforce;
+anonymous visitors get them from the site-wide cache. Whether the home page
+links to the demo registry is configuration (``WHISPER_DEMO_REGISTRY``).
 """
 
 from __future__ import annotations

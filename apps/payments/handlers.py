@@ -14,10 +14,6 @@ from . import services
 
 
 @receiver(valid_ipn_received, dispatch_uid="payments.valid_ipn")
-def on_valid_ipn(sender, **kwargs) -> None:
-    services.handle_ipn(sender)
-
-
 @receiver(invalid_ipn_received, dispatch_uid="payments.invalid_ipn")
-def on_invalid_ipn(sender, **kwargs) -> None:
+def on_ipn(sender, **kwargs) -> None:
     services.handle_ipn(sender)

@@ -1,11 +1,7 @@
-"""What a registry's plan allows: the checks other apps' services make before a change.
+"""Which plan a registry is on: the answer ``apps.registries.plans`` asks for before a change.
 
 A registry is on the plan of its paid order (the dearest one, should there be
 several); with no paid order, or after a refund or reversal, it is on Free.
-The services of other apps call these functions (through
-``apps.registries.plans``, which this module answers) and refuse the change
-with ``PlanLimitReached`` — the limits hold for every request, not only in
-templates.
 
 After a downgrade nothing is deleted or hidden: items over the free limit stay
 visible to guests and can still be reserved, but no item can be added until the
@@ -20,24 +16,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
-from apps.registries.plans import PlanLimitReached
-
-from .models import FEATURES, FREE_SLUG, Order, Plan
-
-__all__ = [
-    "FEATURES",
-    "PlanLimitReached",
-    "allows",
-    "can_add_item",
-    "current_plan",
-    "ensure_allows",
-    "ensure_can_add_item",
-    "item_limit",
-    "plans_for",
-]
+from .models import FREE_SLUG, Order, Plan
 
 # Used only if the Free row has been deleted in the admin: never fail open.
 FREE_DEFAULTS = {
@@ -47,13 +27,6 @@ FREE_DEFAULTS = {
     "currency": "USD",
     "max_items": 30,
     "whisper_branding": True,
-}
-
-FEATURE_NAMES = {
-    "passphrase": _("Passphrase protection"),
-    "cover_photo": _("A cover photo"),
-    "csv_export": _("CSV export"),
-    "group_gifts": _("Group gifts"),
 }
 
 
@@ -88,49 +61,3 @@ def plans_for(registries: Iterable) -> dict[int, Plan]:
         return best
     free = Plan.objects.filter(slug=FREE_SLUG).first() or _free_plan()
     return {pk: best.get(pk, free) for pk in ids}
-
-
-def item_limit(registry) -> int | None:
-    """How many items ``registry`` may hold; None means unlimited."""
-    return current_plan(registry).max_items
-
-
-def can_add_item(registry) -> bool:
-    """Whether one more item fits in ``registry``'s plan (two queries at most)."""
-    limit = item_limit(registry)
-    return limit is None or registry.items.count() < limit
-
-
-def allows(registry, feature: str) -> bool:
-    """Whether ``registry``'s plan unlocks ``feature`` ("passphrase", "cover_photo", …)."""
-    if feature not in FEATURES:
-        raise ValueError(f"unknown feature {feature!r}; expected one of {FEATURES}")
-    return current_plan(registry).allows(feature)
-
-
-def ensure_can_add_item(registry) -> None:
-    """Raise ``PlanLimitReached`` unless one more item fits."""
-    plan = current_plan(registry)
-    if plan.max_items is not None and registry.items.count() >= plan.max_items:
-        raise PlanLimitReached(
-            ngettext_lazy(
-                "The %(plan)s plan holds up to %(max_items)s item. "
-                "Remove it or upgrade the registry to add more.",
-                "The %(plan)s plan holds up to %(max_items)s items. "
-                "Remove an item or upgrade the registry to add more.",
-                plan.max_items,
-            ),
-            code="item_limit",
-            plan=plan.name,
-            max_items=plan.max_items,
-        )
-
-
-def ensure_allows(registry, feature: str) -> None:
-    """Raise ``PlanLimitReached`` unless the plan unlocks ``feature``."""
-    if not allows(registry, feature):
-        raise PlanLimitReached(
-            _("%(feature)s comes with an upgrade of the registry."),
-            code="feature_not_in_plan",
-            feature=FEATURE_NAMES[feature],
-        )

@@ -127,11 +127,6 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"{self.invoice} ({self.get_status_display()})"
 
-    @property
-    def unlocks(self) -> bool:
-        """Whether this order currently gives the registry its plan."""
-        return self.status == self.Status.PAID
-
 
 class IpnDecision(models.Model):
     """What we did with one stored IPN, and why: the audit trail staff read."""

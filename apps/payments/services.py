@@ -249,19 +249,19 @@ def _check_money(ipn: PayPalIPN, order: Order, *, refund: bool = False) -> None:
         )
 
 
+def _require_status(order: Order, status: str, refusal: str) -> None:
+    if order.status != status:
+        raise Refusal(refusal, code="wrong_status", status=order.get_status_display().lower())
+
+
 def _apply_payment(ipn: PayPalIPN, order: Order) -> str:
-    if order.status != Status.PENDING:
-        if order.txn_id == ipn.txn_id:
-            raise Refusal(
-                _("Transaction %(txn_id)s was already applied to this order."),
-                code="already_applied",
-                txn_id=ipn.txn_id,
-            )
+    if order.status != Status.PENDING and order.txn_id == ipn.txn_id:
         raise Refusal(
-            _("The order is %(status)s, not waiting for payment."),
-            code="wrong_status",
-            status=order.get_status_display().lower(),
+            _("Transaction %(txn_id)s was already applied to this order."),
+            code="already_applied",
+            txn_id=ipn.txn_id,
         )
+    _require_status(order, Status.PENDING, _("The order is %(status)s, not waiting for payment."))
     if not ipn.txn_id:
         raise Refusal(_("The payment has no transaction id."), code="no_txn_id")
     _check_money(ipn, order)
@@ -277,35 +277,20 @@ def _apply_payment(ipn: PayPalIPN, order: Order) -> str:
 
 
 def _apply_refund(ipn: PayPalIPN, order: Order) -> str:
-    if order.status != Status.PAID:
-        raise Refusal(
-            _("The order is %(status)s, so a refund changes nothing."),
-            code="wrong_status",
-            status=order.get_status_display().lower(),
-        )
+    _require_status(order, Status.PAID, _("The order is %(status)s, so a refund changes nothing."))
     _check_money(ipn, order, refund=True)
     order.status = Status.REFUNDED
     return str(_("Refunded: the registry is back on the Free plan."))
 
 
 def _apply_reversal(ipn: PayPalIPN, order: Order) -> str:
-    if order.status != Status.PAID:
-        raise Refusal(
-            _("The order is %(status)s, so a reversal changes nothing."),
-            code="wrong_status",
-            status=order.get_status_display().lower(),
-        )
+    _require_status(order, Status.PAID, _("The order is %(status)s, so a reversal changes nothing."))
     order.status = Status.REVERSED
     return str(_("Reversed by PayPal: the registry is back on the Free plan."))
 
 
 def _apply_canceled_reversal(ipn: PayPalIPN, order: Order) -> str:
-    if order.status != Status.REVERSED:
-        raise Refusal(
-            _("The order is %(status)s, not reversed."),
-            code="wrong_status",
-            status=order.get_status_display().lower(),
-        )
+    _require_status(order, Status.REVERSED, _("The order is %(status)s, not reversed."))
     order.status = Status.PAID
     return _("Reversal cancelled: the registry is on %(plan)s again.") % {"plan": order.plan.name}
 

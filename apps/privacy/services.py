@@ -43,10 +43,6 @@ class Erased:
     gifts: int = 0
     mails: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.reservations + self.pledges + self.gifts + self.mails
-
 
 def retention_cutoff(today: datetime.date | None = None, days: int | None = None) -> datetime.date:
     """The latest event date whose guests' details are erased today.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from celery import shared_task
 
 from . import services
@@ -10,10 +12,4 @@ from . import services
 @shared_task(name="apps.privacy.tasks.erase_guest_data")
 def erase_guest_data() -> dict[str, int]:
     """Blank guests' details past the retention period; how many rows of each kind."""
-    erased = services.erase_guest_data()
-    return {
-        "reservations": erased.reservations,
-        "pledges": erased.pledges,
-        "gifts": erased.gifts,
-        "mails": erased.mails,
-    }
+    return dataclasses.asdict(services.erase_guest_data())

@@ -1,14 +1,7 @@
 """Who may see a registry: its owners, and guests past its gate.
 
 The one access layer every app uses (healthchecks' ``_get_project_for_user``):
-
-- :func:`registry_for_owner` — the registry at a slug if the user owns it, a
-  404 for anyone else (a stranger learns nothing, not even that it exists);
-- :func:`is_owner` — whether the visitor is one of the couple;
-- :func:`gate` — the passphrase gate guests pass once per browser session;
-  the session remembers it per registry, bound to the current passphrase, so
-  changing the passphrase locks everybody out again;
-- :func:`noindex` — the header of pages search engines must not index.
+the owner lookup, the passphrase gate and the header of pages not to index.
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ SESSION_KEY = "registries.unlocked"  # {registry pk: fingerprint of its passphra
 
 
 def registry_for_owner(request: HttpRequest, slug: str) -> Registry:
-    """The registry at ``slug`` if the user owns it; 404 for everyone else."""
+    """The registry at ``slug`` if the user owns it; 404 for everyone else (a stranger learns nothing)."""
     return get_object_or_404(Registry.objects.owned_by(request.user), slug=slug)
 
 

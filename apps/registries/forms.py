@@ -1,4 +1,4 @@
-"""The couple's form for creating and editing a registry."""
+"""The couple's forms: create and edit a registry, invite a partner to co-own it."""
 
 from __future__ import annotations
 
@@ -47,20 +47,6 @@ class RegistryForm(forms.ModelForm):
         label="Event date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
-    field_order = [
-        "partner_one",
-        "partner_two",
-        "event_date",
-        "location",
-        "welcome_message",
-        "cover_photo",
-        "slug",
-        "privacy",
-        "passphrase",
-        "spoilers",
-        "pledge_instructions",
-    ]
-
     class Meta:
         model = Registry
         fields = [
@@ -72,6 +58,7 @@ class RegistryForm(forms.ModelForm):
             "cover_photo",
             "slug",
             "privacy",
+            "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "pledge_instructions",
         ]
@@ -145,3 +132,16 @@ class RegistryForm(forms.ModelForm):
                 "A protected registry needs a passphrase — choose one to share with your guests.",
             )
         return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Your partner's email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "sam@example.com"}),
+        help_text="We email them a link; they log in or sign up with this address to join.",
+        error_messages={
+            "required": "Enter your partner's email address.",
+            "invalid": "Enter a valid email address, like sam@example.com.",
+        },
+    )

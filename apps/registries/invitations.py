@@ -14,14 +14,14 @@ the other; the services never let a registry lose its last owner.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.tokens import lifetime
+from apps.accounts.services import normalize_email
+from apps.accounts.tokens import InvalidLink, lifetime, unsign
 from apps.core import emails
 from apps.core.errors import ServiceError
 
@@ -58,15 +58,6 @@ class LastOwner(InvitationError):
     message = _("A registry needs at least one owner, so the last one can't be removed.")
 
 
-def normalize_email(email: str) -> str:
-    """Addresses compare case-insensitively, as accounts do.
-
-    >>> normalize_email("  Sam@Example.COM ")
-    'sam@example.com'
-    """
-    return email.strip().lower()
-
-
 def make_token(registry: Registry, email: str) -> str:
     """The signed token of an invitation of ``email`` to co-own ``registry``."""
     payload = {"r": registry.pk, "e": normalize_email(email), "v": registry.owners_version}
@@ -80,30 +71,26 @@ def read_token(token: str) -> tuple[Registry, str, int]:
     its registry is gone.
     """
     try:
-        payload = signing.loads(token, salt=INVITATION_SALT, max_age=settings.WHISPER_VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise InvalidInvitation(
-            _("This invitation has expired: invitations work for %(lifetime)s. Ask for a new one."),
-            code="expired",
-            lifetime=lifetime(),
-        ) from None
-    except signing.BadSignature:
+        payload = unsign(token, INVITATION_SALT)
+    except InvalidLink as exc:
+        if exc.code == "expired":
+            raise InvalidInvitation(
+                _("This invitation has expired: invitations work for %(lifetime)s. Ask for a new one."),
+                code="expired",
+                lifetime=lifetime(),
+            ) from None
         raise InvalidInvitation(
             _(
                 "This invitation link is not valid. "
                 "Please check that you copied the whole link from the email."
             )
         ) from None
-    if not isinstance(payload, dict) or not {"r", "e", "v"} <= payload.keys():
+    if not {"r", "e", "v"} <= payload.keys():
         raise InvalidInvitation()
     registry = Registry.objects.filter(pk=payload["r"]).first()
     if registry is None:
         raise InvalidInvitation(_("The registry of this invitation no longer exists."), code="registry_gone")
     return registry, str(payload["e"]), payload["v"]
-
-
-def invitation_url(token: str) -> str:
-    return reverse("registries:invitation", args=[token])
 
 
 def invite(registry: Registry, inviter, email: str) -> str:
@@ -118,7 +105,7 @@ def invite(registry: Registry, inviter, email: str) -> str:
             raise InvitationError(
                 _("%(email)s is already an owner of this registry."), code="already_owner", email=email
             )
-        path = invitation_url(make_token(registry, email))
+        path = reverse("registries:invitation", args=[make_token(registry, email)])
         emails.send(
             "partner_invitation",
             email,

@@ -44,6 +44,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router
 from django.http import Http404
 
+from .models import Registry
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "whisper_registry_changed"  # the trigger's (migration registries.0004)
@@ -183,8 +185,6 @@ def _database() -> str:
     Never a replica: a hot standby cannot LISTEN, nor be trusted to have a
     change by the time its notification arrives.
     """
-    from apps.registries.models import Registry
-
     return router.db_for_write(Registry)
 
 
@@ -222,8 +222,6 @@ def _prepared_lookup(using: str) -> tuple[str, tuple[str, ...], list[tuple[int, 
     The ORM writes the SQL (its table, columns and quoting) and says how to
     convert each column; only the slug changes from one request to the next.
     """
-    from apps.registries.models import Registry
-
     compiler = Registry.objects.using(using).filter(slug="-").order_by().query.get_compiler(using)
     sql, params = compiler.as_sql()
     if list(params) != ["-"]:
@@ -243,8 +241,6 @@ def registry_or_404(slug: str, *, shared: bool = False):
     with SQL built once per process (on this page's hot path the ORM's query
     building costs more than the query).
     """
-    from apps.registries.models import Registry
-
     rows = board() if shared else None
     using = rows.using if rows is not None else _database()
     sql, names, converters = _prepared_lookup(using)

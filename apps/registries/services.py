@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import thumbnails
 from apps.core.errors import ServiceError
 
 from . import plans
 from .models import RESERVED_SLUGS, Registry
-from .tasks import make_thumbnails_on_commit
 
 # Room for a "-123" suffix within the 60 characters of Registry.slug.
 _NAME_SLUG_LENGTH = 24
@@ -126,7 +126,8 @@ def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
         _ensure_plan_allows_cover(registry)
         if passphrase:
             registry.set_passphrase(passphrase)
-        make_thumbnails_on_commit(registry)  # a new cover photo: its thumbnails, in the worker
+        # A new cover photo: its thumbnails, in the worker.
+        thumbnails.make_thumbnails_on_commit(registry, "cover_photo", "cover")
         try:
             with transaction.atomic():
                 registry.save(update_fields=fields)

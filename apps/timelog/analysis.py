@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import itertools
 import json
 import math
-import os
 import re
 from array import array
 from collections import defaultdict
@@ -151,13 +151,8 @@ def _entries(lines, name, since, on_error) -> Iterator[Entry]:
 
 def rotated_paths(path: Path | str) -> list[Path]:
     """``path`` and its existing rotated backups (``.1``, ``.2``…), newest first."""
-    path = Path(path)
-    backups = []
-    n = 1
-    while os.path.exists(f"{path}.{n}"):
-        backups.append(Path(f"{path}.{n}"))
-        n += 1
-    return [path, *backups]
+    backups = (Path(f"{path}.{n}") for n in itertools.count(1))
+    return [Path(path), *itertools.takewhile(Path.exists, backups)]
 
 
 def percentile(ordered: list[float] | array, q: float) -> float:

@@ -1,4 +1,4 @@
-"""Thumbnails made in the worker (apps.items.tasks, apps.registries.tasks) when a picture is
+"""Thumbnails made in the worker (apps.core.thumbnails) when a picture is
 uploaded or imported, so that the first guest's page does no image processing."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from sorl.thumbnail.base import ThumbnailBackend
 
+from apps.core import thumbnails
 from apps.core.thumbnails import make_thumbnails_of
 from apps.items import services as item_services
-from apps.items import tasks
 from apps.items.models import Item
 from apps.registries import services as registry_services
 from tests.caching.helpers import public_url
@@ -92,7 +92,7 @@ def test_a_new_cover_photo_gets_its_thumbnails(premium_registry, django_capture_
 def test_only_a_new_picture_is_queued(registry, django_capture_on_commit_callbacks, monkeypatch):
     lamp = ItemFactory(registry=registry, image=image_file("lamp.png"))
     queued = []
-    monkeypatch.setattr(tasks.make_item_thumbnails, "delay", queued.append)
+    monkeypatch.setattr(thumbnails.make_thumbnails, "delay", lambda *args: queued.append(args))
     lamp = Item.objects.get(pk=lamp.pk)
     lamp.title = "Brass lamp"
 
@@ -103,12 +103,12 @@ def test_only_a_new_picture_is_queued(registry, django_capture_on_commit_callbac
     lamp.image = image_file("new.png")
     with django_capture_on_commit_callbacks(execute=True):
         item_services.update_item(lamp)
-    assert queued == [lamp.pk]
+    assert queued == [("items.Item", lamp.pk, "image", "item")]
 
 
 def test_a_failed_save_queues_nothing(registry, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr(tasks.make_item_thumbnails, "delay", queued.append)
+    monkeypatch.setattr(thumbnails.make_thumbnails, "delay", lambda *args: queued.append(args))
     monkeypatch.setattr(Item, "save", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
@@ -117,7 +117,7 @@ def test_a_failed_save_queues_nothing(registry, django_capture_on_commit_callbac
 
 
 def test_the_task_does_nothing_for_a_gift_that_is_gone(db):
-    tasks.make_item_thumbnails(987654)  # no error
+    thumbnails.make_thumbnails("items.Item", 987654, "image", "item")  # no error
     assert _thumbnails() == []
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from apps.items import services
 from apps.items.models import Item
 from apps.ops import flags
-from apps.payments.limits import PlanLimitReached
+from apps.registries.plans import PlanLimitReached
 from tests.factories import ItemFactory, ReservationFactory
 from tests.gifts import group_gift, switch_off, upgrade
 

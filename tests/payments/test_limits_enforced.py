@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from apps.items import services as item_services
 from apps.items.models import Item
-from apps.payments.limits import PlanLimitReached
 from apps.payments.models import Order
 from apps.registries import services as registry_services
 from apps.registries.models import Registry
+from apps.registries.plans import PlanLimitReached
 from tests.factories import ItemFactory, RegistryFactory, ReservationFactory, image_file
 
 LIMIT_MESSAGE = "The Free plan holds up to 30 items."

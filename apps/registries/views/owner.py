@@ -1,10 +1,8 @@
 """The couple's side of a registry: their list, the settings form, the dashboard.
 
 The dashboard shows the registry, its gifts and its plan; the apps above add
-their panels to it (``apps.registries.hooks.dashboard_panels``).
-
-Every view needs a verified account, and a registry is reached only through
-``apps.registries.access.registry_for_owner``: anyone who is not among its owners gets a 404.
+their panels to it (``apps.registries.hooks.dashboard_panels``). Anyone who is
+not among a registry's owners gets a 404 (``access.registry_for_owner``).
 """
 
 from __future__ import annotations
@@ -20,10 +18,9 @@ from apps.accounts.decorators import verified_required
 
 from .. import plans, services
 from ..access import registry_for_owner
-from ..forms import RegistryForm
+from ..forms import InviteForm, RegistryForm
 from ..hooks import dashboard_panels
 from ..models import Registry
-from ..partner_forms import InviteForm
 
 
 @verified_required
@@ -38,48 +35,41 @@ def mine(request: HttpRequest) -> HttpResponse:
 @verified_required
 def create(request: HttpRequest) -> HttpResponse:
     # A new registry is on Free; the pricing page tells what an upgrade adds.
-    form = RegistryForm(
-        request.POST or None,
-        request.FILES or None,
-        cover_photo_allowed=plans.allows(Registry(), "cover_photo"),
-        upgrade_url=reverse("pages:pricing"),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            registry = services.create_registry(
-                form.save(commit=False), owner=request.user, passphrase=form.cleaned_data["passphrase"]
-            )
-        except services.SlugTaken as exc:
-            form.add_error("slug", str(exc))
-        except plans.PlanLimitReached as exc:
-            form.add_error("cover_photo", str(exc))
-        else:
-            messages.success(request, _("Your registry is ready. Now add the gifts you'd love."))
-            return redirect("registries:dashboard", registry.slug)
-    return render(request, "registries/form.html", {"form": form, "registry": None})
+    done = _("Your registry is ready. Now add the gifts you'd love.")
+    return _settings_form(request, Registry(), reverse("pages:pricing"), done)
 
 
 @verified_required
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
+    upgrade_url = reverse("payments:upgrade", args=[registry.slug])
+    return _settings_form(request, registry, upgrade_url, _("Your changes are saved."))
+
+
+def _settings_form(request: HttpRequest, registry: Registry, upgrade_url: str, done: str) -> HttpResponse:
+    """The settings form of ``registry`` (a new one, unsaved); a valid POST creates or updates it."""
     # The form changes the instance while validating; keep what the page is about.
-    saved = {"slug": registry.slug, "title": registry.title}
+    saved = {"slug": registry.slug, "title": registry.title} if registry.pk else None
     form = RegistryForm(
         request.POST or None,
         request.FILES or None,
         instance=registry,
         cover_photo_allowed=plans.allows(registry, "cover_photo"),
-        upgrade_url=reverse("payments:upgrade", args=[registry.slug]),
+        upgrade_url=upgrade_url,
     )
     if request.method == "POST" and form.is_valid():
+        passphrase = form.cleaned_data["passphrase"]
         try:
-            services.update_registry(registry, passphrase=form.cleaned_data["passphrase"])
+            if registry.pk:
+                services.update_registry(registry, passphrase=passphrase)
+            else:
+                registry = services.create_registry(registry, owner=request.user, passphrase=passphrase)
         except services.SlugTaken as exc:
             form.add_error("slug", str(exc))
         except plans.PlanLimitReached as exc:
             form.add_error("cover_photo", str(exc))
         else:
-            messages.success(request, _("Your changes are saved."))
+            messages.success(request, done)
             return redirect("registries:dashboard", registry.slug)
     return render(request, "registries/form.html", {"form": form, "registry": saved})
 

@@ -1,9 +1,6 @@
 """Two owners: invite the partner, accept an invitation, remove an owner.
 
 The rules live in ``apps.registries.invitations``; these views translate.
-Inviting and removing are for the registry's owners (404 for anyone else);
-the invitation page is for whoever has the link, and only the invited
-address can accept it.
 """
 
 from __future__ import annotations
@@ -17,13 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import verified_required
+from apps.accounts.services import normalize_email
 from apps.accounts.tokens import lifetime
 from apps.core.ratelimit import over_limit
 
 from .. import invitations
 from ..access import noindex, registry_for_owner
+from ..forms import InviteForm
 from ..models import Registry
-from ..partner_forms import InviteForm
 
 
 def _owners_section(registry: Registry) -> str:
@@ -42,7 +40,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if over_limit(request, "WHISPER_RATE_INVITE", group="registries.invite", key="user"):
         messages.error(request, _("You have sent several invitations in a short time. Please wait a while."))
         return redirect(_owners_section(registry))
-    email = invitations.normalize_email(form.cleaned_data["email"])
+    email = normalize_email(form.cleaned_data["email"])
     try:
         invitations.invite(registry, request.user, email)
     except invitations.InvitationError as exc:

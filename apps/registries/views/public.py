@@ -1,9 +1,7 @@
 """The guests' side of a registry: the public page, the passphrase gate and search.
 
-Guests never log in. A protected registry asks for its passphrase once per
-browser session; the session remembers it per registry, bound to the current
-passphrase so that changing the passphrase locks everybody out again. The
-registry's owners always get in.
+Guests never log in; a protected registry asks for its passphrase
+(``apps.registries.access.gate``), and its owners always get in.
 
 The public page is the busiest page of the site and is cached in layers keyed
 by the registry's and items' ``cache_version`` (see :class:`_Page`). For a
@@ -274,13 +272,7 @@ class _Page:
 # Views -----------------------------------------------------------------
 @require_safe
 def registry(request: HttpRequest, slug: str) -> HttpResponse:
-    """The registry's public page: the couple, then the gifts, filtered and sorted.
-
-    Cached in layers (see the module docstring): a conditional GET is
-    answered 304 from the (cached) registry row alone; a visitor without a session
-    gets the whole page from one cache entry; anyone else gets a page whose
-    hero, gift list and gift cards come from versioned fragments.
-    """
+    """The registry's public page: the couple, then the gifts (cached in layers: see ``_Page``)."""
     # No session and no messages: nobody is logged in, and the visitor may
     # get this process's copy of the registry row.
     anonymous = not has_visitor_state(request)

@@ -40,8 +40,6 @@ def _cell(stats: ViewStats, attr: str) -> str:
     value = getattr(stats, attr)
     if attr == "total_ms":
         return f"{value / 1000:.2f}"
-    if attr == "queries":
-        return f"{value:.1f}"
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
