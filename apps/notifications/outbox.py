@@ -246,14 +246,6 @@ def _claim(message_id: int) -> OutgoingMessage | Outcome:
     return message
 
 
-def header_image() -> MIMEImage:
-    """The header image as an inline part whose Content-ID the HTML refers to (``cid:``)."""
-    image = MIMEImage(_header_image_bytes(str(settings.EMAIL_HEADER_IMAGE)), "png")
-    image.add_header("Content-ID", f"<{emails.HEADER_CID}>")
-    image.add_header("Content-Disposition", "inline", filename="email-header.png")
-    return image
-
-
 @functools.lru_cache(maxsize=2)
 def _header_image_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
@@ -270,7 +262,11 @@ def build(message: OutgoingMessage) -> EmailMultiAlternatives:
     )
     email.attach_alternative(message.html_body, "text/html")
     email.mixed_subtype = "related"  # the image belongs to the HTML, it is not a download
-    email.attach(header_image())
+    # The header image, inline: the HTML refers to its Content-ID (``cid:``).
+    image = MIMEImage(_header_image_bytes(str(settings.EMAIL_HEADER_IMAGE)), "png")
+    image.add_header("Content-ID", f"<{emails.HEADER_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="email-header.png")
+    email.attach(image)
     return email
 
 

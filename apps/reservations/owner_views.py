@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -32,16 +32,24 @@ def _dashboard(registry: Registry, anchor: str = "") -> str:
     return reverse("registries:dashboard", args=[registry.slug]) + anchor
 
 
-def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, anchor: str) -> HttpResponse:
-    """Tick a guest off the thank-you list (or put them back), as the spoiler setting allows.
+# What the couple ticks off, by kind: its rows, their lookup to the registry, the dashboard's section.
+THANKABLE = {
+    "reservation": (Reservation.objects.active(), "item__registry", "#reservations"),
+    "pledge": (Pledge.objects.active(), "item__registry", "#pledges"),
+    "gift": (OffRegistryGift.objects.all(), "registry", "#gifts-elsewhere"),
+}
 
-    ``via`` is the lookup from a row to its registry.
-    """
+
+@verified_required
+@require_POST
+def thanked(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    """Tick a guest off the thank-you list (or put them back), as the spoiler setting allows."""
+    rows, via, anchor = THANKABLE[kind]
     registry = registry_for_owner(request, slug)
     if registry.owner_view() != Registry.Spoilers.ALL:
         messages.info(request, _("Your spoiler setting keeps who gave what hidden for now."))
         return redirect(_dashboard(registry))
-    row: Model = get_object_or_404(rows, **{via: registry})
+    row: Model = get_object_or_404(rows, pk=pk, **{via: registry})
     row.thanked = not row.thanked
     row.save()
     if row.thanked:
@@ -49,27 +57,6 @@ def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, a
     else:
         messages.info(request, _("%(name)s is back on your thank-you list.") % {"name": row.guest_name})
     return redirect(_dashboard(registry, anchor))
-
-
-@verified_required
-@require_POST
-def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = Reservation.objects.active().filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "item__registry", "#reservations")
-
-
-@verified_required
-@require_POST
-def pledge_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = Pledge.objects.active().filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "item__registry", "#pledges")
-
-
-@verified_required
-@require_POST
-def gift_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = OffRegistryGift.objects.filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "registry", "#gifts-elsewhere")
 
 
 @verified_required

@@ -34,8 +34,6 @@ from . import services
 from .forms import ChangeForm, ClaimForm, OffRegistryGiftForm
 from .models import Claim
 
-# Notes of gifts bought elsewhere one address may send to one registry.
-
 
 def _private(response: HttpResponse) -> HttpResponse:
     """A page reached through a secret link: not indexed, and the link never leaks to other sites.
