@@ -230,8 +230,7 @@ def send_thank_you_reminders(today: datetime.date | None = None) -> int:
     to_thank = Q(items__reservations__cancelled_at__isnull=True, items__reservations__thanked=False)
     registries = (
         Registry.objects.filter(
-            event_date__lte=latest,
-            event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS),
+            event_date__lte=latest, event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS)
         )
         .exclude(notification_preference__thank_you_reminded_at__isnull=False)
         .annotate(to_thank=Count("items__reservations", filter=to_thank))

@@ -69,6 +69,9 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
         handler(event)
 
 
+tracking.connect(on_tracking, dispatch_uid="notifications.tracking")
+
+
 def _is_address(value: object) -> bool:
     """Whether ``value`` is an address we could store (``SuppressedAddress.email``).
 
@@ -82,10 +85,6 @@ def _is_address(value: object) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def connect() -> None:
-    tracking.connect(on_tracking, dispatch_uid="notifications.tracking")
 
 
 class PostmarkTrackingWebhook(PostmarkTrackingWebhookView):

@@ -86,7 +86,8 @@ class Cancelled(ClaimError):
 class NotAvailable(ClaimError):
     """Less is left than was asked for — someone was quicker — so nothing was written.
 
-    ``remaining`` is what is left, in the kind's own unit (``params`` hold it as guests read it).
+    Its code is ``not_enough_left`` while some is left; ``remaining`` is what is
+    left, in the kind's own unit (``params`` hold it as guests read it).
     """
 
     code = "not_available"
@@ -94,12 +95,6 @@ class NotAvailable(ClaimError):
     def __init__(self, message: str | Promise | None = None, *, remaining: Value = 0, **params: Any) -> None:
         super().__init__(message, **params)
         self.remaining = remaining
-
-
-class NotEnoughLeft(NotAvailable):
-    """Some is left, less than was asked for."""
-
-    code = "not_enough_left"
 
 
 class Closed(NotAvailable):
@@ -214,7 +209,8 @@ class ClaimKind:
             key = "not_enough_left" if left else "not_available"
         else:
             key = "not_enough_more" if left else "no_more"
-        raise (NotEnoughLeft if left else NotAvailable)(self.messages[key], remaining=left, **params)
+        code = "not_enough_left" if left else "not_available"
+        raise NotAvailable(self.messages[key], code=code, remaining=left, **params)
 
     def _locked(self, claim_id: int) -> Any:
         """The claim, its row locked until the transaction ends (always first: claim, item, registry)."""
@@ -279,7 +275,7 @@ class ClaimKind:
         tap, a reload), it returns the claim it took the first time, and
         nothing more is written or mailed.
 
-        Raises :class:`NotAvailable` (or :class:`NotEnoughLeft`, :class:`Closed`)
+        Raises :class:`NotAvailable` (or :class:`Closed`)
         when less is left, :class:`RegistryClosed` after the registry's links
         expired, :class:`AddressRefused` for an address we may not mail,
         :class:`ClaimError` for a value this kind refuses. Nothing is written

@@ -157,18 +157,22 @@ def _actions(kind: services.ClaimKind) -> dict[str, Action]:
     return actions
 
 
+def _claim(rules: services.ClaimKind, token: str, not_me: bool = False) -> Claim:
+    """The claim a guest's signed link names (a manage link, or with ``not_me`` a "this wasn't me" one)."""
+    try:
+        pk = rules.model.pk_from_token(token, not_me=not_me)
+    except signing.BadSignature:
+        raise Http404("No such claim") from None
+    return get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """The guest's page for one claim: see it, change it, mark it bought, cancel it."""
     rules = services.KINDS[kind]
     _flag_on(request, rules)
-    model = rules.model
-    try:
-        pk = model.pk_from_token(token)
-    except signing.BadSignature:
-        raise Http404("No such claim") from None
-    claim = get_object_or_404(model.objects.select_related("item__registry"), pk=pk)
+    claim = _claim(rules, token)
     item = claim.item
     registry = item.registry
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
@@ -202,11 +206,7 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """From a guest's mail, "this wasn't me": GET asks (mail scanners open links), POST does it."""
     rules = services.KINDS[kind]
-    try:
-        pk = rules.model.pk_from_token(token, not_me=True)
-    except signing.BadSignature:
-        raise Http404("No such claim") from None
-    claim = get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+    claim = _claim(rules, token, not_me=True)
     done = request.method == "POST"
     context = {"claim": claim, "item": claim.item, "registry": claim.item.registry, "done": done}
     if done:
