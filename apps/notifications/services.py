@@ -67,7 +67,6 @@ def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
 
 
 def _mail_owners(name: str, registry: Registry, context: dict) -> int:
-    """Queue the mail ``name`` to each active owner of ``registry``; how many."""
     owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True)
     for email in owners:
         emails.send(name, email, context)

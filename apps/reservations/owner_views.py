@@ -82,30 +82,18 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registry.slug}-reservations.csv"'
     response.write("\ufeff")  # lets spreadsheet apps recognise UTF-8
+    # Each column: its title, and its value for one reservation.
+    columns = [
+        (_("Item"), lambda r: csv_safe(r.item.title)),
+        (_("Guest name"), lambda r: csv_safe(r.guest_name)),
+        (_("Email"), lambda r: csv_safe(r.guest_email)),
+        (_("Quantity"), lambda r: r.quantity),
+        (_("Message"), lambda r: csv_safe(r.message)),
+        (_("Reserved at"), lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+        (_("Bought"), lambda r: _("yes") if r.bought else _("no")),
+        (_("Thanked"), lambda r: _("yes") if r.thanked else _("no")),
+    ]
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Item"),
-            _("Guest name"),
-            _("Email"),
-            _("Quantity"),
-            _("Message"),
-            _("Reserved at"),
-            _("Bought"),
-            _("Thanked"),
-        ]
-    )
-    for r in reservations:
-        writer.writerow(
-            [
-                csv_safe(r.item.title),
-                csv_safe(r.guest_name),
-                csv_safe(r.guest_email),
-                r.quantity,
-                csv_safe(r.message),
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                _("yes") if r.bought else _("no"),
-                _("yes") if r.thanked else _("no"),
-            ]
-        )
+    writer.writerow([title for title, _value in columns])
+    writer.writerows([value(r) for _title, value in columns] for r in reservations)
     return response

@@ -146,13 +146,13 @@ def closed(registry: Registry) -> RegistryClosed | None:
 
 
 def _bump_registry(item_id: int) -> None:
-    """Bump the cache version of the registry holding ``item_id`` (one UPDATE)."""
     Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
 
 
 def _touch(item_id: int, **moves: Any) -> None:
-    """Bump the item's cache version, with any running total that moves with it."""
+    """Bump the item's cache version (with any running total that moves with it), then its registry's."""
     Item.objects.filter(pk=item_id).update(cache_version=F("cache_version") + 1, **moves)
+    _bump_registry(item_id)
 
 
 class ClaimKind:
@@ -195,11 +195,13 @@ class ClaimKind:
         """Add ``more`` to the item's running total if that much is left.
 
         ``total`` is what the claim holds afterwards, ``held`` what it held
-        before (None for a new claim). One conditional UPDATE; when it matches
-        no row nothing is written and :class:`NotAvailable` says what is left.
+        before (None for a new claim). One conditional UPDATE (then the
+        registry's version); when it matches no row nothing is written and
+        :class:`NotAvailable` says what is left.
         """
         moves = {self.total: F(self.total) + more, "cache_version": F("cache_version") + 1}
         if Item.objects.filter(self.enough_left(more, total), pk=item_id).update(**moves):
+            _bump_registry(item_id)
             return
         item = Item.objects.filter(pk=item_id).first()
         left = self.left(item)
@@ -296,7 +298,6 @@ class ClaimKind:
                     idempotency_key=key,
                     **{self.field: value},
                 )
-                _bump_registry(item_id)
                 self.send_mail("confirmation", claim.pk)
                 self.announce(claim)
                 if self.metric:
@@ -328,7 +329,6 @@ class ClaimKind:
                 _touch(claim.item_id, **{self.total: F(self.total) - (held - value)})
             setattr(claim, self.field, value)
             claim.save(update_fields=[self.field, "updated_at"])
-            _bump_registry(claim.item_id)
             self.send_mail("changed", claim.pk)
         return claim
 
@@ -345,7 +345,6 @@ class ClaimKind:
             claim.cancelled_at = timezone.now()
             claim.save(update_fields=["cancelled_at", "updated_at"])
             _touch(claim.item_id, **{self.total: F(self.total) - getattr(claim, self.field)})
-            _bump_registry(claim.item_id)
             self.send_mail("cancelled", claim.pk)
         return True
 
@@ -417,7 +416,6 @@ class Units(ClaimKind):
             reservation.bought_at = timezone.now() if bought else None
             reservation.save(update_fields=["bought_at", "updated_at"])
             _touch(reservation.item_id)
-            _bump_registry(reservation.item_id)
             self.send_mail("changed", reservation.pk)
         return reservation
 
