@@ -99,8 +99,7 @@ def reservation_made(reservation: Reservation) -> int:
     if view == Spoilers.ALL:
         context.update(reservation=reservation, item=item)
     else:
-        total = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
-        context["total_units"] = total
+        context["total_units"] = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
     return _mail_owners("owner_new_reservation", registry, context)
 
 

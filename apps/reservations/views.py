@@ -135,9 +135,8 @@ def _change(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> Htt
 def _bought(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> HttpResponse:
     bought = request.POST["action"] == "bought"
     kind.mark_bought(claim.pk, bought=bought)
-    messages.success(
-        request, _("Marked as bought — thank you!") if bought else _("Marked as not bought yet.")
-    )
+    done = _("Marked as bought — thank you!") if bought else _("Marked as not bought yet.")
+    messages.success(request, done)
     return redirect(claim.get_manage_url())
 
 
