@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import thumbnails
 from apps.core.errors import ServiceError
 from apps.registries import plans
 from apps.registries.models import Registry
 
-from . import tasks
 from .models import Item
 
 # What the couple edits. reserved_count and pledged_total belong to the
@@ -91,7 +91,8 @@ def add_item(registry: Registry, item: Item) -> Item:
         item.registry = registry
         item.position = (last or 0) + 1
         item.save()
-        tasks.make_thumbnails_on_commit(item, created=True)  # a picture: its thumbnails, in the worker
+        # A picture: its thumbnails, in the worker.
+        thumbnails.make_thumbnails_on_commit(item, "image", "item", created=True)
         registry.bump_version()
     return item
 
@@ -124,7 +125,8 @@ def update_item(item: Item) -> Item:
                 currency=row["currency"],
             )
         item.cache_version = F("cache_version") + 1
-        tasks.make_thumbnails_on_commit(item)  # a new picture: its thumbnails, in the worker
+        # A new picture: its thumbnails, in the worker.
+        thumbnails.make_thumbnails_on_commit(item, "image", "item")
         item.save(update_fields=[*EDITABLE_FIELDS, "cache_version", "updated_at"])
         item.registry.bump_version()
     item.refresh_from_db(fields=["cache_version", "reserved_count", "received_elsewhere", "pledged_total"])

@@ -11,6 +11,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import contributions, webhooks  # noqa: F401 (contributions registers the outbox and more)
-
-        webhooks.connect()
+        # contributions registers the outbox and more; webhooks connects anymail's tracking signal.
+        from . import contributions, webhooks  # noqa: F401

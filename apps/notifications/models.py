@@ -27,11 +27,6 @@ class Kind(models.TextChoices):
     NOTIFICATION = "notification", "Notification (can be unsubscribed)"
 
 
-class OutgoingMessageQuerySet(models.QuerySet):
-    def unsent(self) -> OutgoingMessageQuerySet:
-        return self.filter(status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING])
-
-
 class OutgoingMessage(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -57,8 +52,6 @@ class OutgoingMessage(models.Model):
     provider_message_id = models.CharField("Postmark MessageID", max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = OutgoingMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from apps.core import emails
 
+from . import services
 from .models import Kind, OutgoingMessage, SuppressedAddress
 
 logger = logging.getLogger(__name__)
@@ -58,13 +59,7 @@ Status = OutgoingMessage.Status
 #: Mails we send on our own account: they carry an unsubscribe link and
 #: List-Unsubscribe headers, and an unsubscribed address does not get them.
 NOTIFICATIONS = frozenset(
-    {
-        "owner_new_reservation",
-        "owner_digest",
-        "guest_reminder",
-        "owner_thank_you_reminder",
-        "metrics_report",
-    }
+    {"owner_new_reservation", "owner_digest", "guest_reminder", "owner_thank_you_reminder", "metrics_report"}
 )
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"  # a signing salt, not a secret
@@ -246,14 +241,6 @@ def _claim(message_id: int) -> OutgoingMessage | Outcome:
     return message
 
 
-def header_image() -> MIMEImage:
-    """The header image as an inline part whose Content-ID the HTML refers to (``cid:``)."""
-    image = MIMEImage(_header_image_bytes(str(settings.EMAIL_HEADER_IMAGE)), "png")
-    image.add_header("Content-ID", f"<{emails.HEADER_CID}>")
-    image.add_header("Content-Disposition", "inline", filename="email-header.png")
-    return image
-
-
 @functools.lru_cache(maxsize=2)
 def _header_image_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
@@ -270,7 +257,11 @@ def build(message: OutgoingMessage) -> EmailMultiAlternatives:
     )
     email.attach_alternative(message.html_body, "text/html")
     email.mixed_subtype = "related"  # the image belongs to the HTML, it is not a download
-    email.attach(header_image())
+    # The header image, inline: the HTML refers to its Content-ID (``cid:``).
+    image = MIMEImage(_header_image_bytes(str(settings.EMAIL_HEADER_IMAGE)), "png")
+    image.add_header("Content-ID", f"<{emails.HEADER_CID}>")
+    image.add_header("Content-Disposition", "inline", filename="email-header.png")
+    email.attach(image)
     return email
 
 
@@ -325,9 +316,7 @@ def _record_failure(message: OutgoingMessage, exc: Exception) -> Outcome:
         error,
     )
     OutgoingMessage.objects.filter(pk=message.pk).update(
-        status=Status.QUEUED,
-        next_attempt_at=now + datetime.timedelta(seconds=delay),
-        last_error=error,
+        status=Status.QUEUED, next_attempt_at=now + datetime.timedelta(seconds=delay), last_error=error
     )
     return Outcome(Status.QUEUED, retry_in=delay)
 
@@ -337,8 +326,6 @@ def _suppress_refused(message: OutgoingMessage, exc: AnymailRecipientsRefused) -
     status = getattr(exc, "email_message", None) and getattr(exc.email_message, "anymail_status", None)
     recipient = status.recipients.get(message.to) if status is not None else None
     if recipient is not None and recipient.status == "rejected":
-        from . import services
-
         services.suppress(
             message.to, SuppressedAddress.Reason.REJECTED, "Postmark marked the address inactive."
         )

@@ -66,8 +66,11 @@ def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
     return preference
 
 
-def _owner_emails(registry: Registry) -> list[str]:
-    return list(registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True))
+def _mail_owners(name: str, registry: Registry, context: dict) -> int:
+    owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True)
+    for email in owners:
+        emails.send(name, email, context)
+    return len(owners)
 
 
 def _owner_links(registry: Registry) -> dict[str, str]:
@@ -96,12 +99,8 @@ def reservation_made(reservation: Reservation) -> int:
     if view == Spoilers.ALL:
         context.update(reservation=reservation, item=item)
     else:
-        total = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
-        context["total_units"] = total
-    owners = _owner_emails(registry)
-    for email in owners:
-        emails.send("owner_new_reservation", email, context)
-    return len(owners)
+        context["total_units"] = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
+    return _mail_owners("owner_new_reservation", registry, context)
 
 
 # The daily digest ------------------------------------------------------------------
@@ -171,10 +170,7 @@ def _send_digest(registry_id: int, now: datetime.datetime, first_since: datetime
         "since": since,
         **_owner_links(registry),
     }
-    owners = _owner_emails(registry)
-    for email in owners:
-        emails.send("owner_digest", email, context)
-    return len(owners)
+    return _mail_owners("owner_digest", registry, context)
 
 
 # Reminders ---------------------------------------------------------------------
@@ -232,8 +228,7 @@ def send_thank_you_reminders(today: datetime.date | None = None) -> int:
     to_thank = Q(items__reservations__cancelled_at__isnull=True, items__reservations__thanked=False)
     registries = (
         Registry.objects.filter(
-            event_date__lte=latest,
-            event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS),
+            event_date__lte=latest, event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS)
         )
         .exclude(notification_preference__thank_you_reminded_at__isnull=False)
         .annotate(to_thank=Count("items__reservations", filter=to_thank))
@@ -251,10 +246,7 @@ def _remind_couple(registry: Registry) -> int:
     preference.thank_you_reminded_at = timezone.now()
     preference.save(update_fields=["thank_you_reminded_at", "updated_at"])
     context = {"registry": registry, "to_thank": registry.to_thank, **_owner_links(registry)}
-    owners = _owner_emails(registry)
-    for email in owners:
-        emails.send("owner_thank_you_reminder", email, context)
-    return len(owners)
+    return _mail_owners("owner_thank_you_reminder", registry, context)
 
 
 # Addresses we stop mailing -------------------------------------------------------
@@ -301,18 +293,11 @@ def mails_since(email: str, templates: Iterable[str], since: datetime.datetime) 
     ).count()
 
 
-def mail_problems(addresses: Iterable[str]) -> dict[str, str]:
-    """For the addresses that get no mail at all: lowercased address → why (one query)."""
-    wanted = {a.strip().lower() for a in addresses if a}
-    if not wanted:
-        return {}
-    rows = SuppressedAddress.objects.blocking(Kind.TRANSACTIONAL).filter(email__in=wanted)
-    return {row.email: row.explanation for row in rows}
-
-
 def note_mail_problems(reservations: Iterable[Reservation]) -> None:
-    """Set ``mail_problem`` on each reservation: why its guest gets no mail, or "" (one query)."""
+    """Set ``mail_problem`` on each reservation: why its guest gets no mail, or "" (one query at most)."""
     reservations = list(reservations)
-    problems = mail_problems(r.guest_email for r in reservations)
+    wanted = {r.guest_email.strip().lower() for r in reservations if r.guest_email}
+    rows = SuppressedAddress.objects.blocking(Kind.TRANSACTIONAL).filter(email__in=wanted) if wanted else []
+    problems = {row.email: row.explanation for row in rows}
     for reservation in reservations:
         reservation.mail_problem = problems.get(reservation.guest_email.strip().lower(), "")

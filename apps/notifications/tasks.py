@@ -1,4 +1,4 @@
-"""Celery tasks of the notifications app; each is a thin wrapper around a service.
+"""Celery tasks of the notifications app, each running a service.
 
 ``deliver`` sends one outbox row (queued on commit by ``apps.core.emails.send``).
 The others run from celery beat (``CELERY_BEAT_SCHEDULE`` in the settings):
@@ -27,25 +27,12 @@ def deliver(self, message_id: int) -> str:
     return outcome.status
 
 
-@shared_task(name="apps.notifications.tasks.retry_unsent")
-def retry_unsent() -> int:
-    """Queue again the mails whose task was lost (broker down, worker killed)."""
-    return outbox.requeue_stuck()
-
-
-@shared_task(name="apps.notifications.tasks.send_digests")
-def send_digests() -> int:
-    """The daily digest of new reservations, for couples who chose it."""
-    return services.send_digests()
-
-
-@shared_task(name="apps.notifications.tasks.send_guest_reminders")
-def send_guest_reminders() -> int:
-    """Remind guests whose gift is not marked bought, a few days before the event."""
-    return services.send_guest_reminders()
-
-
-@shared_task(name="apps.notifications.tasks.send_thank_you_reminders")
-def send_thank_you_reminders() -> int:
-    """Remind couples to thank their guests, a few days after the event."""
-    return services.send_thank_you_reminders()
+# The periodic jobs run their services as they are (beat calls them by these names).
+retry_unsent = shared_task(name="apps.notifications.tasks.retry_unsent")(outbox.requeue_stuck)
+send_digests = shared_task(name="apps.notifications.tasks.send_digests")(services.send_digests)
+send_guest_reminders = shared_task(name="apps.notifications.tasks.send_guest_reminders")(
+    services.send_guest_reminders
+)
+send_thank_you_reminders = shared_task(name="apps.notifications.tasks.send_thank_you_reminders")(
+    services.send_thank_you_reminders
+)

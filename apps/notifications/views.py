@@ -50,12 +50,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         email = outbox.email_from_token(token)
     except signing.BadSignature:
         response = render(request, "notifications/unsubscribe_invalid.html", status=400)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-    done = request.method == "POST"
-    if done:
-        services.unsubscribe(email)
-    response = render(request, "notifications/unsubscribe.html", {"email": email, "done": done})
+    else:
+        done = request.method == "POST"
+        if done:
+            services.unsubscribe(email)
+        response = render(request, "notifications/unsubscribe.html", {"email": email, "done": done})
+        response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
     return response

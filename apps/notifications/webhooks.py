@@ -3,7 +3,7 @@
 Postmark posts to ``/anymail/postmark/tracking/`` with basic auth
 (``ANYMAIL["WEBHOOK_SECRET"]``); anymail checks it, parses the event and
 sends its ``tracking`` signal, which ``on_tracking`` dispatches by event
-type through ``HANDLERS``. Handling is idempotent (the address is the key),
+type through ``REASONS``. Handling is idempotent (the address is the key),
 so Postmark's retries and duplicates are answered 200 and change nothing.
 A body that is not a Postmark event (not a JSON object, a recipient that is
 not an address) is a 400 that changes nothing.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
@@ -30,21 +29,6 @@ Reason = SuppressedAddress.Reason
 ADDRESS_MAX_LENGTH = SuppressedAddress._meta.get_field("email").max_length
 
 
-def _undeliverable(reason: str) -> Callable[[AnymailTrackingEvent], None]:
-    def handle(event: AnymailTrackingEvent) -> None:
-        esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
-        # A soft bounce ("Inactive": false) is not a reason to stop: Postmark
-        # itself keeps delivering to the address.
-        if reason != Reason.COMPLAINED and esp_event.get("Inactive") is False:
-            logger.info("Soft bounce for %s ignored: %s", event.recipient, event.description)
-            return
-        description = _text(event.description or event.mta_response)
-        services.suppress(event.recipient, reason, description, _text(event.event_id))
-        logger.info("Mail to %s suppressed: %s (%s)", event.recipient, reason, description)
-
-    return handle
-
-
 def _text(value: object) -> str:
     """A provider's free text as we store it: a string, without NUL (PostgreSQL refuses it).
 
@@ -54,19 +38,31 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).replace("\x00", "")
 
 
-#: Anymail's normalized event type → what we do about it.
-HANDLERS: dict[str, Callable[[AnymailTrackingEvent], None]] = {
-    EventType.BOUNCED: _undeliverable(Reason.BOUNCED),
-    EventType.COMPLAINED: _undeliverable(Reason.COMPLAINED),
-    EventType.REJECTED: _undeliverable(Reason.REJECTED),
+#: Anymail's normalized event type → why we stop mailing its recipient.
+REASONS = {
+    EventType.BOUNCED: Reason.BOUNCED,
+    EventType.COMPLAINED: Reason.COMPLAINED,
+    EventType.REJECTED: Reason.REJECTED,
 }
 
 
 def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:
-    """anymail's ``tracking`` signal: act on the events in ``HANDLERS``, ignore the rest."""
-    handler = HANDLERS.get(event.event_type)
-    if handler is not None and event.recipient:
-        handler(event)
+    """anymail's ``tracking`` signal: suppress the recipient of the events in ``REASONS``, ignore the rest."""
+    reason = REASONS.get(event.event_type)
+    if reason is None or not event.recipient:
+        return
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    # A soft bounce ("Inactive": false) is not a reason to stop: Postmark
+    # itself keeps delivering to the address.
+    if reason != Reason.COMPLAINED and esp_event.get("Inactive") is False:
+        logger.info("Soft bounce for %s ignored: %s", event.recipient, event.description)
+        return
+    description = _text(event.description or event.mta_response)
+    services.suppress(event.recipient, reason, description, _text(event.event_id))
+    logger.info("Mail to %s suppressed: %s (%s)", event.recipient, reason, description)
+
+
+tracking.connect(on_tracking, dispatch_uid="notifications.tracking")
 
 
 def _is_address(value: object) -> bool:
@@ -82,10 +78,6 @@ def _is_address(value: object) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def connect() -> None:
-    tracking.connect(on_tracking, dispatch_uid="notifications.tracking")
 
 
 class PostmarkTrackingWebhook(PostmarkTrackingWebhookView):

@@ -6,6 +6,5 @@ class ReservationsConfig(AppConfig):
     label = "reservations"
 
     def ready(self) -> None:
-        from . import contributions, signals  # noqa: F401 (contributions registers what this app gives below)
-
-        signals.connect()
+        # contributions registers what this app gives below; signals connects its receivers.
+        from . import contributions, signals  # noqa: F401

@@ -25,27 +25,11 @@ from apps.registries.models import Registry
 from .models import OffRegistryGift, Pledge, Reservation
 from .services import money
 
-RESERVATION_FIELDS = [
-    "guest_name",
-    "guest_email",
-    "quantity",
-    "message",
-    "created_at",
-    "bought_at",
-    "cancelled_at",
-    "thanked",
-]
-PLEDGE_FIELDS = ["guest_name", "guest_email", "amount", "message", "created_at", "cancelled_at", "thanked"]
-GIFT_FIELDS = [
-    "guest_name",
-    "guest_email",
-    "description",
-    "amount",
-    "currency",
-    "message",
-    "created_at",
-    "thanked",
-]
+# What an account's export shows of each guest's claim or gift.
+GUEST = ["guest_name", "guest_email"]
+RESERVATION_FIELDS = [*GUEST, "quantity", "message", "created_at", "bought_at", "cancelled_at", "thanked"]
+PLEDGE_FIELDS = [*GUEST, "amount", "message", "created_at", "cancelled_at", "thanked"]
+GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", "thanked"]
 
 
 @dashboard_panels.register

@@ -14,9 +14,6 @@ from django.urls import reverse
 
 from apps.core.money import CURRENCIES, price_field
 
-TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
-PLEDGE_TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
-
 
 class ClaimQuerySet(models.QuerySet):
     def active(self) -> ClaimQuerySet:
@@ -84,7 +81,7 @@ class Claim(models.Model):
 
 
 class Reservation(Claim):
-    TOKEN_SALT = TOKEN_SALT
+    TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
     MANAGE_URL = "reservations:manage"
 
     item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="reservations")
@@ -107,7 +104,7 @@ class Reservation(Claim):
 class Pledge(Claim):
     """A guest's promise of an amount toward a group gift (no money passes through Whisper)."""
 
-    TOKEN_SALT = PLEDGE_TOKEN_SALT
+    TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
     MANAGE_URL = "reservations:pledge_manage"
 
     item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="pledges")

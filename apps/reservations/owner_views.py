@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -32,16 +32,24 @@ def _dashboard(registry: Registry, anchor: str = "") -> str:
     return reverse("registries:dashboard", args=[registry.slug]) + anchor
 
 
-def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, anchor: str) -> HttpResponse:
-    """Tick a guest off the thank-you list (or put them back), as the spoiler setting allows.
+# What the couple ticks off, by kind: its rows, their lookup to the registry, the dashboard's section.
+THANKABLE = {
+    "reservation": (Reservation.objects.active(), "item__registry", "#reservations"),
+    "pledge": (Pledge.objects.active(), "item__registry", "#pledges"),
+    "gift": (OffRegistryGift.objects.all(), "registry", "#gifts-elsewhere"),
+}
 
-    ``via`` is the lookup from a row to its registry.
-    """
+
+@verified_required
+@require_POST
+def thanked(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    """Tick a guest off the thank-you list (or put them back), as the spoiler setting allows."""
+    rows, via, anchor = THANKABLE[kind]
     registry = registry_for_owner(request, slug)
     if registry.owner_view() != Registry.Spoilers.ALL:
         messages.info(request, _("Your spoiler setting keeps who gave what hidden for now."))
         return redirect(_dashboard(registry))
-    row: Model = get_object_or_404(rows, **{via: registry})
+    row: Model = get_object_or_404(rows, pk=pk, **{via: registry})
     row.thanked = not row.thanked
     row.save()
     if row.thanked:
@@ -49,27 +57,6 @@ def _toggle_thanked(request: HttpRequest, slug: str, rows: QuerySet, via: str, a
     else:
         messages.info(request, _("%(name)s is back on your thank-you list.") % {"name": row.guest_name})
     return redirect(_dashboard(registry, anchor))
-
-
-@verified_required
-@require_POST
-def toggle_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = Reservation.objects.active().filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "item__registry", "#reservations")
-
-
-@verified_required
-@require_POST
-def pledge_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = Pledge.objects.active().filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "item__registry", "#pledges")
-
-
-@verified_required
-@require_POST
-def gift_thanked(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    rows = OffRegistryGift.objects.filter(pk=pk)
-    return _toggle_thanked(request, slug, rows, "registry", "#gifts-elsewhere")
 
 
 @verified_required
@@ -95,30 +82,18 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{registry.slug}-reservations.csv"'
     response.write("\ufeff")  # lets spreadsheet apps recognise UTF-8
+    # Each column: its title, and its value for one reservation.
+    columns = [
+        (_("Item"), lambda r: csv_safe(r.item.title)),
+        (_("Guest name"), lambda r: csv_safe(r.guest_name)),
+        (_("Email"), lambda r: csv_safe(r.guest_email)),
+        (_("Quantity"), lambda r: r.quantity),
+        (_("Message"), lambda r: csv_safe(r.message)),
+        (_("Reserved at"), lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+        (_("Bought"), lambda r: _("yes") if r.bought else _("no")),
+        (_("Thanked"), lambda r: _("yes") if r.thanked else _("no")),
+    ]
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Item"),
-            _("Guest name"),
-            _("Email"),
-            _("Quantity"),
-            _("Message"),
-            _("Reserved at"),
-            _("Bought"),
-            _("Thanked"),
-        ]
-    )
-    for r in reservations:
-        writer.writerow(
-            [
-                csv_safe(r.item.title),
-                csv_safe(r.guest_name),
-                csv_safe(r.guest_email),
-                r.quantity,
-                csv_safe(r.message),
-                timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
-                _("yes") if r.bought else _("no"),
-                _("yes") if r.thanked else _("no"),
-            ]
-        )
+    writer.writerow([title for title, _value in columns])
+    writer.writerows([value(r) for _title, value in columns] for r in reservations)
     return response

@@ -86,7 +86,8 @@ class Cancelled(ClaimError):
 class NotAvailable(ClaimError):
     """Less is left than was asked for — someone was quicker — so nothing was written.
 
-    ``remaining`` is what is left, in the kind's own unit (``params`` hold it as guests read it).
+    Its code is ``not_enough_left`` while some is left; ``remaining`` is what is
+    left, in the kind's own unit (``params`` hold it as guests read it).
     """
 
     code = "not_available"
@@ -94,12 +95,6 @@ class NotAvailable(ClaimError):
     def __init__(self, message: str | Promise | None = None, *, remaining: Value = 0, **params: Any) -> None:
         super().__init__(message, **params)
         self.remaining = remaining
-
-
-class NotEnoughLeft(NotAvailable):
-    """Some is left, less than was asked for."""
-
-    code = "not_enough_left"
 
 
 class Closed(NotAvailable):
@@ -151,13 +146,13 @@ def closed(registry: Registry) -> RegistryClosed | None:
 
 
 def _bump_registry(item_id: int) -> None:
-    """Bump the cache version of the registry holding ``item_id`` (one UPDATE)."""
     Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
 
 
 def _touch(item_id: int, **moves: Any) -> None:
-    """Bump the item's cache version, with any running total that moves with it."""
+    """Bump the item's cache version (with any running total that moves with it), then its registry's."""
     Item.objects.filter(pk=item_id).update(cache_version=F("cache_version") + 1, **moves)
+    _bump_registry(item_id)
 
 
 class ClaimKind:
@@ -200,11 +195,13 @@ class ClaimKind:
         """Add ``more`` to the item's running total if that much is left.
 
         ``total`` is what the claim holds afterwards, ``held`` what it held
-        before (None for a new claim). One conditional UPDATE; when it matches
-        no row nothing is written and :class:`NotAvailable` says what is left.
+        before (None for a new claim). One conditional UPDATE (then the
+        registry's version); when it matches no row nothing is written and
+        :class:`NotAvailable` says what is left.
         """
         moves = {self.total: F(self.total) + more, "cache_version": F("cache_version") + 1}
         if Item.objects.filter(self.enough_left(more, total), pk=item_id).update(**moves):
+            _bump_registry(item_id)
             return
         item = Item.objects.filter(pk=item_id).first()
         left = self.left(item)
@@ -214,7 +211,8 @@ class ClaimKind:
             key = "not_enough_left" if left else "not_available"
         else:
             key = "not_enough_more" if left else "no_more"
-        raise (NotEnoughLeft if left else NotAvailable)(self.messages[key], remaining=left, **params)
+        code = "not_enough_left" if left else "not_available"
+        raise NotAvailable(self.messages[key], code=code, remaining=left, **params)
 
     def _locked(self, claim_id: int) -> Any:
         """The claim, its row locked until the transaction ends (always first: claim, item, registry)."""
@@ -279,7 +277,7 @@ class ClaimKind:
         tap, a reload), it returns the claim it took the first time, and
         nothing more is written or mailed.
 
-        Raises :class:`NotAvailable` (or :class:`NotEnoughLeft`, :class:`Closed`)
+        Raises :class:`NotAvailable` (or :class:`Closed`)
         when less is left, :class:`RegistryClosed` after the registry's links
         expired, :class:`AddressRefused` for an address we may not mail,
         :class:`ClaimError` for a value this kind refuses. Nothing is written
@@ -300,7 +298,6 @@ class ClaimKind:
                     idempotency_key=key,
                     **{self.field: value},
                 )
-                _bump_registry(item_id)
                 self.send_mail("confirmation", claim.pk)
                 self.announce(claim)
                 if self.metric:
@@ -332,7 +329,6 @@ class ClaimKind:
                 _touch(claim.item_id, **{self.total: F(self.total) - (held - value)})
             setattr(claim, self.field, value)
             claim.save(update_fields=[self.field, "updated_at"])
-            _bump_registry(claim.item_id)
             self.send_mail("changed", claim.pk)
         return claim
 
@@ -349,7 +345,6 @@ class ClaimKind:
             claim.cancelled_at = timezone.now()
             claim.save(update_fields=["cancelled_at", "updated_at"])
             _touch(claim.item_id, **{self.total: F(self.total) - getattr(claim, self.field)})
-            _bump_registry(claim.item_id)
             self.send_mail("cancelled", claim.pk)
         return True
 
@@ -421,7 +416,6 @@ class Units(ClaimKind):
             reservation.bought_at = timezone.now() if bought else None
             reservation.save(update_fields=["bought_at", "updated_at"])
             _touch(reservation.item_id)
-            _bump_registry(reservation.item_id)
             self.send_mail("changed", reservation.pk)
         return reservation
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from waffle import get_waffle_flag_model
 
 from apps.core.hooks import Hook
@@ -27,19 +28,11 @@ from apps.registries.models import Registry
 reservation_made = Hook("a new reservation")
 
 
+# Connected when ``ReservationsConfig.ready`` imports this module (the flag model is known by then).
+@receiver(post_save, sender=get_waffle_flag_model(), dispatch_uid="reservations.group_gifts_flag")
+@receiver(post_delete, sender=get_waffle_flag_model(), dispatch_uid="reservations.group_gifts_flag.delete")
 def _group_gifts_flag_changed(sender, instance, **kwargs) -> None:
     if instance.name != flags.GROUP_GIFTS:
         return
     Item.objects.filter(group_gift=True).update(cache_version=F("cache_version") + 1)
     Registry.objects.filter(items__group_gift=True).update(cache_version=F("cache_version") + 1)
-
-
-def connect() -> None:
-    """Called once from ``ReservationsConfig.ready``."""
-    flag_model = get_waffle_flag_model()
-    post_save.connect(
-        _group_gifts_flag_changed, sender=flag_model, dispatch_uid="reservations.group_gifts_flag"
-    )
-    post_delete.connect(
-        _group_gifts_flag_changed, sender=flag_model, dispatch_uid="reservations.group_gifts_flag.delete"
-    )

@@ -1,8 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import owner_views, views
 
 app_name = "reservations"
+owner_patterns = [
+    path("export.csv", owner_views.export_csv, name="export"),
+    path("reservations/<int:pk>/thanked/", owner_views.thanked, {"kind": "reservation"}, name="thanked"),
+    path("pledges/<int:pk>/thanked/", owner_views.thanked, {"kind": "pledge"}, name="pledge_thanked"),
+    path("elsewhere/<int:pk>/thanked/", owner_views.thanked, {"kind": "gift"}, name="gift_thanked"),
+]
 urlpatterns = [
     path("r/<slug:slug>/items/<int:pk>/reserve/", views.reserve, name="reserve"),
     path("r/<slug:slug>/items/<int:pk>/contribute/", views.pledge, name="pledge"),
@@ -15,10 +21,5 @@ urlpatterns = [
     # "I bought something not on the list."
     path("r/<slug:slug>/bought-elsewhere/", views.off_registry, name="off_registry"),
     # The couple's thank-you checklist and guest list (on their dashboard).
-    path("registries/<slug:slug>/export.csv", owner_views.export_csv, name="export"),
-    path("registries/<slug:slug>/reservations/<int:pk>/thanked/", owner_views.toggle_thanked, name="thanked"),
-    path(
-        "registries/<slug:slug>/pledges/<int:pk>/thanked/", owner_views.pledge_thanked, name="pledge_thanked"
-    ),
-    path("registries/<slug:slug>/elsewhere/<int:pk>/thanked/", owner_views.gift_thanked, name="gift_thanked"),
+    path("registries/<slug:slug>/", include(owner_patterns)),
 ]

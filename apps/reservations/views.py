@@ -34,8 +34,6 @@ from . import services
 from .forms import ChangeForm, ClaimForm, OffRegistryGiftForm
 from .models import Claim
 
-# Notes of gifts bought elsewhere one address may send to one registry.
-
 
 def _private(response: HttpResponse) -> HttpResponse:
     """A page reached through a secret link: not indexed, and the link never leaks to other sites.
@@ -137,9 +135,8 @@ def _change(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> Htt
 def _bought(request: HttpRequest, kind: services.ClaimKind, claim: Claim) -> HttpResponse:
     bought = request.POST["action"] == "bought"
     kind.mark_bought(claim.pk, bought=bought)
-    messages.success(
-        request, _("Marked as bought — thank you!") if bought else _("Marked as not bought yet.")
-    )
+    done = _("Marked as bought — thank you!") if bought else _("Marked as not bought yet.")
+    messages.success(request, done)
     return redirect(claim.get_manage_url())
 
 
@@ -159,18 +156,22 @@ def _actions(kind: services.ClaimKind) -> dict[str, Action]:
     return actions
 
 
+def _claim(rules: services.ClaimKind, token: str, not_me: bool = False) -> Claim:
+    """The claim a guest's signed link names (a manage link, or with ``not_me`` a "this wasn't me" one)."""
+    try:
+        pk = rules.model.pk_from_token(token, not_me=not_me)
+    except signing.BadSignature:
+        raise Http404("No such claim") from None
+    return get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """The guest's page for one claim: see it, change it, mark it bought, cancel it."""
     rules = services.KINDS[kind]
     _flag_on(request, rules)
-    model = rules.model
-    try:
-        pk = model.pk_from_token(token)
-    except signing.BadSignature:
-        raise Http404("No such claim") from None
-    claim = get_object_or_404(model.objects.select_related("item__registry"), pk=pk)
+    claim = _claim(rules, token)
     item = claim.item
     registry = item.registry
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
@@ -204,11 +205,7 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """From a guest's mail, "this wasn't me": GET asks (mail scanners open links), POST does it."""
     rules = services.KINDS[kind]
-    try:
-        pk = rules.model.pk_from_token(token, not_me=True)
-    except signing.BadSignature:
-        raise Http404("No such claim") from None
-    claim = get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+    claim = _claim(rules, token, not_me=True)
     done = request.method == "POST"
     context = {"claim": claim, "item": claim.item, "registry": claim.item.registry, "done": done}
     if done:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from apps.registries.models import Registry
-from apps.reservations.models import TOKEN_SALT, Reservation
+from apps.reservations.models import Reservation
 from tests.factories import ReservationFactory
 
 
@@ -45,7 +45,7 @@ def test_shows_the_reservation(client, reservation):
     [
         lambda r: r.token[:-2] + ("AA" if not r.token.endswith("AA") else "BB"),  # tampered signature
         lambda r: signing.Signer(salt="another.salt").sign_object(r.pk),  # signed for something else
-        lambda r: signing.Signer(salt=TOKEN_SALT).sign_object(str(r.pk)),  # not an id
+        lambda r: signing.Signer(salt=Reservation.TOKEN_SALT).sign_object(str(r.pk)),  # not an id
         lambda r: "not-a-token",
     ],
 )

@@ -14,7 +14,7 @@ from apps.items.models import Item
 from apps.ops import flags
 from apps.registries.models import Registry
 from apps.reservations import services
-from apps.reservations.models import TOKEN_SALT, Pledge
+from apps.reservations.models import Pledge, Reservation
 from tests.gifts import group_gift, switch_off
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_a_tampered_token_is_a_404(client, pledge):
 
 def test_a_reservation_link_never_opens_a_pledge(client, pledge):
     """The same id signed for a reservation (another salt) is no pledge link."""
-    reservation_token = signing.Signer(salt=TOKEN_SALT).sign_object(pledge.pk, compress=True)
+    reservation_token = signing.Signer(salt=Reservation.TOKEN_SALT).sign_object(pledge.pk, compress=True)
 
     assert client.get(reverse("reservations:pledge_manage", args=[reservation_token])).status_code == 404
 
