@@ -15,6 +15,7 @@ NEEDED=(
   "/usr/sbin/sshd openssh-server"
   "/usr/bin/ss iproute2"
   "/usr/bin/fuser psmisc"
+  "/usr/bin/openssl openssl"
 )
 
 missing=()
