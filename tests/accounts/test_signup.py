@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -123,3 +125,12 @@ def test_a_logged_in_couple_is_sent_on(owner_client):
     response = owner_client.get(URL)
     assert response.status_code == 302
     assert response.url == reverse("registries:mine")
+
+
+@pytest.mark.django_db
+def test_password_rules_are_valid_markup_styled_as_help(client):
+    """The rules are a list: inside a <p> a browser splits it into big bullets."""
+    content = client.get(URL).content.decode()
+
+    assert '<div class="help" id="id_password1_helptext"><ul>' in content
+    assert not re.search(r"<p[ >](?:(?!</p>).)*<ul", content, re.DOTALL)
