@@ -17,6 +17,13 @@ from .services import QuantityBelowReserved
 CATEGORY_LIST_ID = "category-options"
 
 
+class NumberNotRequiredInBrowser(forms.NumberInput):
+    """A number input without ``required``: the server decides (blank is fine with "unlimited")."""
+
+    def use_required_attribute(self, initial: object) -> bool:
+        return False
+
+
 class ItemForm(forms.ModelForm):
     image = ImageUploadField(label="Picture")
     price = forms.DecimalField(
@@ -37,6 +44,7 @@ class ItemForm(forms.ModelForm):
         initial=1,
         min_value=1,
         max_value=MAX_QUANTITY,
+        widget=NumberNotRequiredInBrowser,
         error_messages={
             "required": "How many would you like? Enter a number, or tick “unlimited”.",
             "min_value": "Ask for at least 1 (or tick “unlimited”).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -75,6 +76,23 @@ def test_unlimited_needs_no_quantity(owner_client, registry, item_data):
     item = Item.objects.get()
     assert item.unlimited is True
     assert item.quantity == 1
+
+
+def test_the_browser_lets_unlimited_go_without_a_quantity(owner_client, registry):
+    """No ``required`` on the quantity, or the browser blocks "unlimited" with a blank quantity."""
+    html = owner_client.get(_url(registry)).content.decode()
+    quantity_input = re.search(r'<input[^>]*name="quantity"[^>]*>', html).group()
+
+    assert "required" not in quantity_input
+    assert re.search(r'<input[^>]*name="title"[^>]*required', html)
+    assert "Quantity wanted</label>" in html  # not marked "(optional)": blank needs "unlimited"
+
+
+def test_a_blank_quantity_without_unlimited_is_still_refused(owner_client, registry, item_data):
+    response = owner_client.post(_url(registry), item_data(quantity=""))
+
+    assert "How many would you like? Enter a number, or tick “unlimited”." in response.content.decode()
+    assert not Item.objects.exists()
 
 
 @pytest.mark.parametrize(
