@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import MAX_PRICE
 
@@ -36,7 +37,17 @@ class ItemFilterForm(forms.Form):
         label="Max price", required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
     )
     available = forms.BooleanField(label="Still available only", required=False)
-    sort = forms.ChoiceField(label="Sort by", choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": _("We don't know that order, so the gifts are shown most wanted first.")
+        },
+    )
+
+    # Errors whose own message, at the field, says what the page did: the warning need not name them again.
+    EXPLAINED = {("max_price", "below_min"), ("sort", "invalid_choice")}
 
     def __init__(self, data, categories: list[str], with_available: bool = True, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -50,13 +61,18 @@ class ItemFilterForm(forms.Form):
         data = super().clean()
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:
-            self.add_error("max_price", "The maximum price is below the minimum.")
+            error = forms.ValidationError(_("The maximum price is below the minimum."), code="below_min")
+            self.add_error("max_price", error)
         return data
 
     def ignored(self) -> list[str]:
-        """Labels of the filters whose values were invalid (and are ignored)."""
+        """Labels of the filters whose values were invalid (and are ignored), but those :attr:`EXPLAINED`."""
         self.is_valid()
-        return [str(self.fields[name].label or name.capitalize()) for name in self.errors]
+        return [
+            str(self.fields[name].label or name.capitalize())
+            for name, errors in self.errors.as_data().items()
+            if not any((name, error.code) in self.EXPLAINED for error in errors)
+        ]
 
     def apply(self, items: QuerySet) -> QuerySet:
         """``items`` filtered and sorted by the valid values."""
