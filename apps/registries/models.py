@@ -105,11 +105,22 @@ class Registry(models.Model):
         return f"{self.partner_one} & {self.partner_two}"
 
     # Passphrase ----------------------------------------------------------
+    # Guests type what they heard or read: "Lisbon", "lisbon " and "LISBON" are the same passphrase.
+    @staticmethod
+    def normalize_passphrase(raw: str) -> str:
+        return raw.strip().casefold()
+
     def set_passphrase(self, raw: str) -> None:
-        self.passphrase_hash = make_password(raw) if raw else ""
+        self.passphrase_hash = make_password(self.normalize_passphrase(raw)) if raw else ""
 
     def check_passphrase(self, raw: str) -> bool:
-        return bool(self.passphrase_hash) and check_password(raw, self.passphrase_hash)
+        if not self.passphrase_hash:
+            return False
+        normalized = self.normalize_passphrase(raw)
+        # Passphrases set before normalizing were hashed as typed: the exact text still opens them.
+        return check_password(normalized, self.passphrase_hash) or (
+            raw != normalized and check_password(raw, self.passphrase_hash)
+        )
 
     @property
     def is_protected(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_ratelimit.core
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -66,6 +67,29 @@ def test_the_right_passphrase_opens_it_for_the_browser_session(client, protected
 
     # Another browser still has to ask.
     assert Client().get(_public(protected)).status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["Sunset in Lisbon", "sunset in lisbon ", "  SUNSET IN LISBON"])
+def test_case_and_surrounding_spaces_do_not_matter(client, protected, typed):
+    response = client.post(_gate(protected), {"passphrase": typed})
+
+    assert response.status_code == 302
+    assert client.get(_public(protected)).status_code == 200
+
+
+def test_a_passphrase_set_with_capitals_opens_for_any_case(client, protected):
+    protected.set_passphrase(" Lisbon")
+    protected.save()
+
+    assert client.post(_gate(protected), {"passphrase": "LISBON"}).status_code == 302
+    assert client.get(_public(protected)).status_code == 200
+
+
+def test_a_passphrase_stored_before_normalizing_still_opens_with_its_exact_text(client, protected):
+    Registry.objects.filter(pk=protected.pk).update(passphrase_hash=make_password("Sunset in Lisbon"))
+
+    assert client.post(_gate(protected), {"passphrase": "Sunset in Lisbon"}).status_code == 302
+    assert client.get(_public(protected)).status_code == 200
 
 
 def test_it_is_remembered_per_registry(client, protected):
