@@ -72,7 +72,10 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_required
 def payment_return(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
-    return render(request, "payments/return.html", {"registry": registry})
+    # Opened directly (a bookmark, a guess) there is nothing to thank for: no order awaits PayPal or was paid.
+    # The IPN may come before the couple does, so a paid order counts too.
+    found = registry.orders.filter(status__in=[Order.Status.PENDING, Order.Status.PAID]).exists()
+    return render(request, "payments/return.html", {"registry": registry, "found": found})
 
 
 @require_GET

@@ -144,8 +144,10 @@ def test_upgrade_page_queries_do_not_grow_with_items(owner_client, registry, pre
     assert len(view_queries(owner_client, url)) == 5
 
 
-def test_return_page_says_the_upgrade_follows(owner_client, registry):
-    url = reverse("payments:return", args=[registry.slug])
+@pytest.mark.parametrize("status", [Order.Status.PENDING, Order.Status.PAID])
+def test_return_page_says_the_upgrade_follows(owner_client, order, status):
+    Order.objects.filter(pk=order.pk).update(status=status)
+    url = reverse("payments:return", args=[order.registry.slug])
     response = owner_client.get(url)
     assert response.status_code == 200
     assert (
@@ -154,6 +156,21 @@ def test_return_page_says_the_upgrade_follows(owner_client, registry):
     # PayPal may POST the buyer back (other account settings); no CSRF failure.
     owner_client.handler.enforce_csrf_checks = True
     assert owner_client.post(url, {"payment_status": "Completed"}).status_code == 200
+
+
+@pytest.mark.parametrize("status", [None, Order.Status.REFUNDED, Order.Status.REVERSED])
+def test_return_page_opened_without_a_payment_says_none_was_found(owner_client, order, status):
+    if status is None:
+        order.delete()
+    else:
+        Order.objects.filter(pk=order.pk).update(status=status)
+    response = owner_client.get(reverse("payments:return", args=[order.registry.slug]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Payment received" not in html
+    assert "No payment found" in html
+    assert f'href="{reverse("payments:upgrade", args=[order.registry.slug])}"' in html
 
 
 def test_return_page_does_not_upgrade(owner_client, order):
