@@ -34,6 +34,7 @@ install: $(VENV)/.installed $(if $(wildcard package.json),node_modules/.installe
 ## The embedded default: SQLite, local cache, eager tasks, console mail, demo data.
 ## Only requirements.txt: no dev tools, no npm, no system packages.
 run: $(VENV)/.installed-run
+	scripts/messages.sh compile
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=whisper.settings.dev $(PYTHON) manage.py runserver 127.0.0.1:8000

@@ -16,6 +16,7 @@ NEEDED=(
   "/usr/bin/ss iproute2"
   "/usr/bin/fuser psmisc"
   "/usr/bin/openssl openssl"
+  "/usr/bin/msgfmt gettext"
 )
 
 missing=()

@@ -7,6 +7,7 @@ import logging
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import emails
 
@@ -31,8 +32,8 @@ class SignupForm(auth_forms.BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("name", "email")
-        labels = {"name": "Your name", "email": "Email"}
-        help_texts = {"email": "We will send you a link to confirm it."}
+        labels = {"name": _("Your name"), "email": _("Email")}
+        help_texts = {"email": _("We will send you a link to confirm it.")}
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": EMAIL_WIDGET,
@@ -43,7 +44,7 @@ class SignupForm(auth_forms.BaseUserCreationForm):
         self.fields["name"].required = True
         self.fields["email"].widget.attrs.pop("autofocus", None)
         self.fields["name"].widget.attrs["autofocus"] = True
-        self.fields["password2"].label = "Password again"
+        self.fields["password2"].label = _("Password again")
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
@@ -56,14 +57,16 @@ class LoginForm(auth_forms.AuthenticationForm):
     """Django's login form, asking for the email address."""
 
     username = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": (
-            "That email and password don’t match an account. "
-            "Check them and try again, or reset your password."
+            _(
+                "That email and password don’t match an account. "
+                "Check them and try again, or reset your password."
+            )
         ),
     }
 
@@ -71,7 +74,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Django's reset form, sending our own mail through ``apps.core.emails``."""
 
-    email = forms.EmailField(label="Email", max_length=254, widget=EMAIL_WIDGET)
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=EMAIL_WIDGET)
 
     def send_mail(
         self,
@@ -100,19 +103,19 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].label = _("New password again")
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     error_messages = {
         **auth_forms.PasswordChangeForm.error_messages,
-        "password_incorrect": "That is not your current password. Please enter it again.",
+        "password_incorrect": _("That is not your current password. Please enter it again."),
     }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "Current password"
-        self.fields["new_password2"].label = "New password again"
+        self.fields["old_password"].label = _("Current password")
+        self.fields["new_password2"].label = _("New password again")
 
 
 def _password_field(label: str) -> forms.CharField:
@@ -146,14 +149,14 @@ class _PasswordCheckedForm(forms.Form):
 class EmailChangeForm(_PasswordCheckedForm):
     """A new address, and the current password to prove it is really them."""
 
-    email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
-    password = _password_field("Current password")
-    mismatch_error = "That is not your current password."
+    email = forms.EmailField(label=_("New email address"), max_length=254, widget=EMAIL_WIDGET)
+    password = _password_field(_("Current password"))
+    mismatch_error = _("That is not your current password.")
 
     def clean_email(self) -> str:
         email = services.normalize_email(self.cleaned_data["email"])
         if email == services.normalize_email(self.user.email):
-            raise forms.ValidationError("That is already your email address.", code="same_email")
+            raise forms.ValidationError(_("That is already your email address."), code="same_email")
         return _clean_new_email(email, exclude=self.user)
 
 
@@ -163,7 +166,7 @@ class NameForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("name",)
-        labels = {"name": "Your name"}
+        labels = {"name": _("Your name")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -198,5 +201,5 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
 class DeleteAccountForm(_PasswordCheckedForm):
     """The current password, to prove it is really them deleting the account."""
 
-    password = _password_field("Your password")
-    mismatch_error = "That is not your password. Nothing was deleted."
+    password = _password_field(_("Your password"))
+    mismatch_error = _("That is not your password. Nothing was deleted.")

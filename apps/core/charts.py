@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 PALETTE = ["#7a3e5d", "#2f6b4f", "#c0772a", "#3d5a99", "#a2262e", "#5d5363", "#1f7a8c", "#8a5a00"]
 INK = "#2b2230"
@@ -150,7 +151,7 @@ def _close(parts: list[str]) -> SafeString:
 
 
 def _empty(width: int, height: int, title: str) -> SafeString:
-    parts = _open(width, height, title, "No data for this period.")
+    parts = _open(width, height, title, _("No data for this period."))
     parts.append(
         f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" fill="{INK_SOFT}">'
         "No data yet</text>"

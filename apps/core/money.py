@@ -6,15 +6,16 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 CURRENCIES = [
-    ("USD", "US dollar"),
-    ("EUR", "Euro"),
-    ("GBP", "Pound sterling"),
-    ("CAD", "Canadian dollar"),
-    ("AUD", "Australian dollar"),
-    ("NZD", "New Zealand dollar"),
-    ("CHF", "Swiss franc"),
+    ("USD", _("US dollar")),
+    ("EUR", _("Euro")),
+    ("GBP", _("Pound sterling")),
+    ("CAD", _("Canadian dollar")),
+    ("AUD", _("Australian dollar")),
+    ("NZD", _("New Zealand dollar")),
+    ("CHF", _("Swiss franc")),
 ]
 MAX_PRICE = Decimal("1000000")
 

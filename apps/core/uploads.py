@@ -23,7 +23,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps
+
+from apps.core.fields import lazy_interpolate
 
 IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 IMAGE_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
@@ -42,25 +46,28 @@ class ImageUploadField(forms.ImageField):
     default_validators = [
         FileExtensionValidator(
             IMAGE_EXTENSIONS,
-            message="Please upload a JPEG, PNG, GIF or WebP picture (this file ends in “.%(extension)s”).",
+            message=_("Please upload a JPEG, PNG, GIF or WebP picture (this file ends in “.%(extension)s”)."),
         )
     ]
     default_error_messages = {
         "invalid_image": (
-            "That file isn't a picture we can read — please upload a JPEG, PNG, GIF or WebP image."
+            _("That file isn't a picture we can read — please upload a JPEG, PNG, GIF or WebP image.")
         ),
-        "too_big": "That picture is %(size)s; the limit is %(limit)s. Please upload a smaller one.",
-        "too_many_pixels": "That picture is %(width)s × %(height)s pixels — please upload a smaller one.",
+        "too_big": _("That picture is %(size)s; the limit is %(limit)s. Please upload a smaller one."),
+        "too_many_pixels": _("That picture is %(width)s × %(height)s pixels — please upload a smaller one."),
         "bomb": (
-            "That picture is far too large in pixels (over %(megapixels)s megapixels) — "
-            "please upload a smaller one."
+            _(
+                "That picture is far too large in pixels (over %(megapixels)s megapixels) — "
+                "please upload a smaller one."
+            )
         ),
-        "format": "%(format)s pictures aren't supported — please upload a JPEG, PNG, GIF or WebP image.",
+        "format": _("%(format)s pictures aren't supported — please upload a JPEG, PNG, GIF or WebP image."),
     }
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", f"JPEG, PNG, GIF or WebP, up to {_max_size()}.")
+        help_text = gettext_noop("JPEG, PNG, GIF or WebP, up to %(size)s.")
+        kwargs.setdefault("help_text", lazy_interpolate(help_text, {"size": _max_size()}))
         super().__init__(**kwargs)
 
     def to_python(self, data):

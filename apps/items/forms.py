@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from apps.core.fields import WebLinkField
+from apps.core.fields import WebLinkField, lazy_interpolate
 from apps.core.money import MAX_PRICE
 from apps.core.uploads import ImageUploadField
 
@@ -25,39 +26,46 @@ class NumberNotRequiredInBrowser(forms.NumberInput):
 
 
 class ItemForm(forms.ModelForm):
-    image = ImageUploadField(label="Picture")
+    image = ImageUploadField(label=gettext_lazy("Picture"))
     price = forms.DecimalField(
+        label=gettext_lazy("Price"),
         required=False,
         min_value=Decimal("0.01"),
         max_value=MAX_PRICE,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
         error_messages={
-            "min_value": "The price must be more than zero.",
-            "max_value": f"The price can be at most {MAX_PRICE:,}.",
-            "max_decimal_places": "Use at most 2 decimals (e.g. 35.50).",
-            "invalid": "Enter the price as a number, e.g. 35.50.",
+            "min_value": gettext_lazy("The price must be more than zero."),
+            "max_value": lazy_interpolate(
+                gettext_noop("The price can be at most %(max)s."), {"max": f"{MAX_PRICE:,}"}
+            ),
+            "max_decimal_places": gettext_lazy("Use at most 2 decimals (e.g. 35.50)."),
+            "invalid": gettext_lazy("Enter the price as a number, e.g. 35.50."),
         },
     )
     quantity = forms.IntegerField(
-        label="Quantity wanted",
+        label=gettext_lazy("Quantity wanted"),
         initial=1,
         min_value=1,
         max_value=MAX_QUANTITY,
         widget=NumberNotRequiredInBrowser,
         error_messages={
-            "required": "How many would you like? Enter a number, or tick “unlimited”.",
-            "min_value": "Ask for at least 1 (or tick “unlimited”).",
-            "max_value": f"You can ask for at most {MAX_QUANTITY}; tick “unlimited” for more.",
-            "invalid": "Enter a whole number.",
+            "required": gettext_lazy("How many would you like? Enter a number, or tick “unlimited”."),
+            "min_value": gettext_lazy("Ask for at least 1 (or tick “unlimited”)."),
+            "max_value": lazy_interpolate(
+                gettext_noop("You can ask for at most %(max)s; tick “unlimited” for more."),
+                {"max": MAX_QUANTITY},
+            ),
+            "invalid": gettext_lazy("Enter a whole number."),
         },
     )
-    store_url = WebLinkField(label="Store link", required=False, max_length=1000)
+    store_url = WebLinkField(label=gettext_lazy("Store link"), required=False, max_length=1000)
     category = forms.CharField(
+        label=gettext_lazy("Category"),
         required=False,
         max_length=60,
         widget=forms.TextInput(attrs={"list": CATEGORY_LIST_ID, "autocomplete": "off"}),
-        help_text="e.g. Kitchen, Garden, Honeymoon.",
+        help_text=gettext_lazy("e.g. Kitchen, Garden, Honeymoon."),
     )
 
     class Meta:
@@ -77,7 +85,15 @@ class ItemForm(forms.ModelForm):
             "note",
             "hidden",
         ]
-        labels = {"unlimited": "Unlimited", "hidden": "Hide from guests", "group_gift": "Group gift"}
+        labels = {
+            "title": gettext_lazy("Title"),
+            "description": gettext_lazy("Description"),
+            "currency": gettext_lazy("Currency"),
+            "priority": gettext_lazy("Priority"),
+            "unlimited": gettext_lazy("Unlimited"),
+            "hidden": gettext_lazy("Hide from guests"),
+            "group_gift": gettext_lazy("Group gift"),
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -106,9 +122,13 @@ class ItemForm(forms.ModelForm):
         quantity = cleaned.get("quantity")
         if cleaned.get("group_gift"):
             if unlimited:
-                self.add_error("unlimited", "A group gift collects toward one price: untick “unlimited”.")
+                self.add_error(
+                    "unlimited", gettext_lazy("A group gift collects toward one price: untick “unlimited”.")
+                )
             if cleaned.get("price") is None and "price" not in self.errors:
-                self.add_error("price", "A group gift needs a price for guests to contribute toward.")
+                self.add_error(
+                    "price", gettext_lazy("A group gift needs a price for guests to contribute toward.")
+                )
         if "quantity" in self.errors:
             return cleaned
         received = self.instance.received_elsewhere
@@ -158,15 +178,15 @@ class ReceivedElsewhereForm(forms.Form):
     """How many of a gift the couple received from someone off the registry."""
 
     received_elsewhere = forms.IntegerField(
-        label="Received from someone off the registry",
+        label=gettext_lazy("Received from someone off the registry"),
         min_value=0,
         max_value=MAX_QUANTITY,
         widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-        help_text="They no longer show as left for guests to reserve.",
+        help_text=gettext_lazy("They no longer show as left for guests to reserve."),
         error_messages={
-            "required": "Enter how many you received (0 for none).",
-            "min_value": "Enter 0 or more.",
-            "max_value": f"Enter at most {MAX_QUANTITY}.",
-            "invalid": "Enter a whole number.",
+            "required": gettext_lazy("Enter how many you received (0 for none)."),
+            "min_value": gettext_lazy("Enter 0 or more."),
+            "max_value": lazy_interpolate(gettext_noop("Enter at most %(max)s."), {"max": MAX_QUANTITY}),
+            "invalid": gettext_lazy("Enter a whole number."),
         },
     )

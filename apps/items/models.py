@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import CURRENCIES, price_field
 
@@ -26,9 +27,9 @@ class ItemQuerySet(models.QuerySet):
 
 class Item(models.Model):
     class Priority(models.IntegerChoices):
-        MOST_WANTED = 1, "Most wanted"
-        WOULD_LOVE = 2, "Would love"
-        NICE_TO_HAVE = 3, "Nice to have"
+        MOST_WANTED = 1, _("Most wanted")
+        WOULD_LOVE = 2, _("Would love")
+        NICE_TO_HAVE = 3, _("Nice to have")
 
     registry = models.ForeignKey("registries.Registry", on_delete=models.CASCADE, related_name="items")
     title = models.CharField(max_length=200)
@@ -37,9 +38,9 @@ class Item(models.Model):
     price = price_field()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     quantity = models.PositiveIntegerField(
-        "quantity wanted", default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+        _("quantity wanted"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
     )
-    unlimited = models.BooleanField(default=False, help_text="Any number welcome (e.g. gift cards).")
+    unlimited = models.BooleanField(default=False, help_text=_("Any number welcome (e.g. gift cards)."))
     # Units reserved by guests; kept in step with the reservations by the
     # reservation services with conditional UPDATEs, and bounded by a constraint.
     reserved_count = models.PositiveIntegerField(default=0)
@@ -47,17 +48,17 @@ class Item(models.Model):
     received_elsewhere = models.PositiveIntegerField(default=0)
     # A group gift takes pledges toward its price instead of reservations of units.
     group_gift = models.BooleanField(
-        "group gift",
+        _("group gift"),
         default=False,
-        help_text="Guests contribute toward the price instead of buying it whole.",
+        help_text=_("Guests contribute toward the price instead of buying it whole."),
     )
     # The sum of the active pledges; moved only by the pledge services with
     # conditional UPDATEs, and bounded by the price by a constraint.
     pledged_total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
-    store_url = models.URLField("store link", max_length=1000, blank=True)
+    store_url = models.URLField(_("store link"), max_length=1000, blank=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.WOULD_LOVE)
     category = models.CharField(max_length=60, blank=True)
-    note = models.CharField("note to guests", max_length=500, blank=True)
+    note = models.CharField(_("note to guests"), max_length=500, blank=True)
     hidden = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
     cache_version = models.PositiveIntegerField(default=1)

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +43,18 @@ class Metric:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
-        Metric("signups", "Sign-ups"),
-        Metric("verified_accounts", "Verified accounts"),
-        Metric("registries", "Registries created"),
-        Metric("items", "Items added"),
-        Metric("reservations", "Reservations"),
-        Metric("pledges", "Pledges to group gifts"),
-        Metric("upgrades", "Upgrades"),
-        Metric("revenue", "Revenue", cents=True),
-        Metric("mails_sent", "Mails sent"),
-        Metric("mails_bounced", "Mails bounced"),
-        Metric("importer_fetches", "Importer fetches"),
-        Metric("importer_failures", "Importer failures"),
+        Metric("signups", _("Sign-ups")),
+        Metric("verified_accounts", _("Verified accounts")),
+        Metric("registries", _("Registries created")),
+        Metric("items", _("Items added")),
+        Metric("reservations", _("Reservations")),
+        Metric("pledges", _("Pledges to group gifts")),
+        Metric("upgrades", _("Upgrades")),
+        Metric("revenue", _("Revenue"), cents=True),
+        Metric("mails_sent", _("Mails sent")),
+        Metric("mails_bounced", _("Mails bounced")),
+        Metric("importer_fetches", _("Importer fetches")),
+        Metric("importer_failures", _("Importer failures")),
     ]
 }
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MetricsConfig(AppConfig):
     name = "apps.metrics"
     label = "metrics"
-    verbose_name = "Metrics"
+    verbose_name = _("Metrics")
 
     def ready(self) -> None:
         from . import signals

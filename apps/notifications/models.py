@@ -17,27 +17,28 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
     # Mail the person asked for by doing something (a link to verify, a receipt).
-    TRANSACTIONAL = "transactional", "Transactional"
+    TRANSACTIONAL = "transactional", _("Transactional")
     # Mail we send on our own (notifications, digests, reminders): it carries
     # an unsubscribe link and List-Unsubscribe headers.
-    NOTIFICATION = "notification", "Notification (can be unsubscribed)"
+    NOTIFICATION = "notification", _("Notification (can be unsubscribed)")
 
 
 class OutgoingMessage(models.Model):
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
+        QUEUED = "queued", _("Queued")
         # A worker claimed it and is talking to the provider right now (or
         # died doing so: see ``apps.notifications.outbox``).
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"  # gave up: refused by the provider, or out of attempts
-        SKIPPED = "skipped", "Skipped"  # the address is suppressed
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # gave up: refused by the provider, or out of attempts
+        SKIPPED = "skipped", _("Skipped")  # the address is suppressed
 
-    template = models.CharField(max_length=100, help_text="The folder under templates/emails/.")
+    template = models.CharField(max_length=100, help_text=_("The folder under templates/emails/."))
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=998)
     text_body = models.TextField()
@@ -47,9 +48,9 @@ class OutgoingMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When the last attempt started.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the last attempt started."))
     last_error = models.TextField(blank=True)
-    provider_message_id = models.CharField("Postmark MessageID", max_length=100, blank=True)
+    provider_message_id = models.CharField(_("Postmark MessageID"), max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -81,17 +82,17 @@ class SuppressedAddressQuerySet(models.QuerySet):
 
 class SuppressedAddress(models.Model):
     class Reason(models.TextChoices):
-        BOUNCED = "bounced", "the address bounced"
-        COMPLAINED = "complained", "the recipient marked our mail as spam"
-        REJECTED = "rejected", "the mail provider refuses to deliver to it"
-        UNSUBSCRIBED = "unsubscribed", "the recipient unsubscribed"
+        BOUNCED = "bounced", _("the address bounced")
+        COMPLAINED = "complained", _("the recipient marked our mail as spam")
+        REJECTED = "rejected", _("the mail provider refuses to deliver to it")
+        UNSUBSCRIBED = "unsubscribed", _("the recipient unsubscribed")
         # "This wasn't me", from the link in a guest's mail: nobody may make us mail them again.
-        NOT_ME = "not_me", "the address's owner said a guest's gift in their name wasn't theirs"
+        NOT_ME = "not_me", _("the address's owner said a guest's gift in their name wasn't theirs")
 
     # Stored lowercased: mail systems treat addresses case-insensitively in practice.
     email = models.EmailField(max_length=254, unique=True)
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    description = models.CharField(max_length=500, blank=True, help_text="What the provider said.")
+    description = models.CharField(max_length=500, blank=True, help_text=_("What the provider said."))
     provider_event_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,7 +100,7 @@ class SuppressedAddress(models.Model):
     objects = SuppressedAddressQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "suppressed addresses"
+        verbose_name_plural = _("suppressed addresses")
         ordering = ["-updated_at"]
 
     def __str__(self) -> str:
@@ -113,15 +114,15 @@ class SuppressedAddress(models.Model):
 
 class RegistryPreference(models.Model):
     class OwnerMail(models.TextChoices):
-        IMMEDIATELY = "immediately", "Right away — one email per reservation"
-        DIGEST = "digest", "Once a day — a digest of the day's reservations"
-        OFF = "off", "Never — I'll look at my dashboard"
+        IMMEDIATELY = "immediately", _("Right away — one email per reservation")
+        DIGEST = "digest", _("Once a day — a digest of the day's reservations")
+        OFF = "off", _("Never — I'll look at my dashboard")
 
     registry = models.OneToOneField(
         "registries.Registry", on_delete=models.CASCADE, related_name="notification_preference"
     )
     owner_mail = models.CharField(
-        "email me about new reservations",
+        _("email me about new reservations"),
         max_length=12,
         choices=OwnerMail.choices,
         default=OwnerMail.DIGEST,  # quietly: one mail a day at most, until the couple asks for more

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PaymentsConfig(AppConfig):
     default = True  # "apps.payments" in INSTALLED_APPS means this one, not the IPN config below
     name = "apps.payments"
     label = "payments"
-    verbose_name = "Payments"
+    verbose_name = _("Payments")
 
     def ready(self) -> None:
         # handlers connects the IPN signal receivers; contributions provides the plan limits.
@@ -25,7 +26,7 @@ class PayPalIPNConfig(AppConfig):
 
     name = "paypal.standard.ipn"
     label = "ipn"
-    verbose_name = "PayPal IPN"
+    verbose_name = _("PayPal IPN")
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self) -> None:

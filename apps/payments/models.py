@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import CURRENCIES
 
@@ -31,13 +32,13 @@ class Plan(models.Model):
         max_digits=8, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
     )
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
-    max_items = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
-    allows_passphrase = models.BooleanField("passphrase protection", default=False)
-    allows_cover_photo = models.BooleanField("cover photo upload", default=False)
-    allows_csv_export = models.BooleanField("CSV export", default=False)
-    allows_group_gifts = models.BooleanField("group gifts", default=False)
-    whisper_branding = models.BooleanField("Whisper branding in mails", default=True)
-    active = models.BooleanField(default=True, help_text="Inactive plans cannot be bought any more.")
+    max_items = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty means unlimited."))
+    allows_passphrase = models.BooleanField(_("passphrase protection"), default=False)
+    allows_cover_photo = models.BooleanField(_("cover photo upload"), default=False)
+    allows_csv_export = models.BooleanField(_("CSV export"), default=False)
+    allows_group_gifts = models.BooleanField(_("group gifts"), default=False)
+    whisper_branding = models.BooleanField(_("Whisper branding in mails"), default=True)
+    active = models.BooleanField(default=True, help_text=_("Inactive plans cannot be bought any more."))
     description = models.CharField(max_length=200, blank=True)
 
     objects = PlanQuerySet.as_manager()
@@ -88,10 +89,10 @@ class Order(models.Model):
     """One attempt to buy a plan for a registry; PayPal's IPN moves it on."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for PayPal"
-        PAID = "paid", "Paid"
-        REFUNDED = "refunded", "Refunded"
-        REVERSED = "reversed", "Reversed by PayPal"
+        PENDING = "pending", _("Waiting for PayPal")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+        REVERSED = "reversed", _("Reversed by PayPal")
 
     registry = models.ForeignKey("registries.Registry", on_delete=models.CASCADE, related_name="orders")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="orders")
@@ -105,7 +106,7 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCIES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # As long as django-paypal's PayPalIPN.txn_id: any id it stores fits here.
-    txn_id = models.CharField("PayPal transaction", max_length=255, blank=True)
+    txn_id = models.CharField(_("PayPal transaction"), max_length=255, blank=True)
     payer_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -132,15 +133,15 @@ class IpnDecision(models.Model):
     """What we did with one stored IPN, and why: the audit trail staff read."""
 
     class Outcome(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
 
     ipn = models.ForeignKey("ipn.PayPalIPN", on_delete=models.CASCADE, related_name="whisper_decisions")
     order = models.ForeignKey(
         Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    action = models.CharField(max_length=20, blank=True, help_text="payment, refund, reversal, …")
+    action = models.CharField(max_length=20, blank=True, help_text=_("payment, refund, reversal, …"))
     # Copied from the IPN so "each transaction is applied once per kind of
     # event" is a database rule, not only a check in Python.
     txn_id = models.CharField(max_length=255, blank=True)  # as long as PayPalIPN.txn_id

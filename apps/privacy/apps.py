@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "apps.privacy"
     label = "privacy"
-    verbose_name = "Privacy and data retention"
+    verbose_name = _("Privacy and data retention")

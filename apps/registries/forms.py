@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import ImageUploadField
 
@@ -17,10 +18,10 @@ EARLIEST_EVENT = datetime.date(2000, 1, 1)
 LATEST_EVENT_YEARS = 10
 
 # Help text of the cover photo on a plan without one ({} is the upgrade link).
-_COVER_NEEDS_UPGRADE = (
+_COVER_NEEDS_UPGRADE = _(
     'A cover photo comes with <strong>Premium</strong>. <a href="{}">Upgrade your registry</a> to add one.'
 )
-_COVER_NEEDS_UPGRADE_LATER = (
+_COVER_NEEDS_UPGRADE_LATER = _(
     "A cover photo comes with <strong>Premium</strong>: create your registry, "
     'then <a href="{}">upgrade it</a> to add one.'
 )
@@ -28,23 +29,25 @@ _COVER_NEEDS_UPGRADE_LATER = (
 
 class RegistryForm(forms.ModelForm):
     slug = forms.CharField(
-        label="Web address",
+        label=_("Web address"),
         required=False,
         max_length=60,
-        help_text="Your page will live at /r/<em>address</em>/. Leave blank and we'll make one from "
-        "your names (e.g. alex-and-sam).",
+        help_text=_(
+            "Your page will live at /r/<em>address</em>/. Leave blank and we'll make one from "
+            "your names (e.g. alex-and-sam)."
+        ),
     )
-    cover_photo = ImageUploadField(label="Cover photo")
+    cover_photo = ImageUploadField(label=_("Cover photo"))
     passphrase = forms.CharField(
-        label="Passphrase for guests",
+        label=_("Passphrase for guests"),
         required=False,
         min_length=4,
         max_length=128,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Only for a protected registry. Share it with your guests; we never show it again.",
+        help_text=_("Only for a protected registry. Share it with your guests; we never show it again."),
     )
     event_date = forms.DateField(
-        label="Event date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("Event date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     class Meta:
@@ -62,7 +65,12 @@ class RegistryForm(forms.ModelForm):
             "spoilers",
             "pledge_instructions",
         ]
-        labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
+        labels = {
+            "location": _("Location"),
+            "welcome_message": _("Welcome message"),
+            "spoilers": _("What you see of reservations"),
+            "privacy": _("Who can see your registry"),
+        }
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
@@ -83,8 +91,8 @@ class RegistryForm(forms.ModelForm):
             text = _COVER_NEEDS_UPGRADE if self.instance.pk else _COVER_NEEDS_UPGRADE_LATER
             cover.help_text = format_html(text, upgrade_url)
         if self.instance.passphrase_hash:
-            self.fields["passphrase"].label = "New passphrase for guests"
-            self.fields["passphrase"].help_text = "Leave blank to keep the current one; we never show it."
+            self.fields["passphrase"].label = _("New passphrase for guests")
+            self.fields["passphrase"].help_text = _("Leave blank to keep the current one; we never show it.")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip().lower()
@@ -94,13 +102,13 @@ class RegistryForm(forms.ModelForm):
         slug_validator(slug)
         if slug in RESERVED_SLUGS:
             raise ValidationError(
-                "“%(slug)s” is reserved for Whisper's own pages — please choose another address.",
+                _("“%(slug)s” is reserved for Whisper's own pages — please choose another address."),
                 code="reserved",
                 params={"slug": slug},
             )
         if Registry.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             raise ValidationError(
-                "Another registry already uses “%(slug)s” — please choose another address.",
+                _("Another registry already uses “%(slug)s” — please choose another address."),
                 code="taken",
                 params={"slug": slug},
             )
@@ -113,7 +121,7 @@ class RegistryForm(forms.ModelForm):
         )
         if date < EARLIEST_EVENT or date > latest:
             raise ValidationError(
-                "Please enter a date between %(earliest)s and %(latest)s.",
+                _("Please enter a date between %(earliest)s and %(latest)s."),
                 code="out_of_range",
                 params={"earliest": EARLIEST_EVENT.year, "latest": latest.year},
             )
@@ -129,19 +137,19 @@ class RegistryForm(forms.ModelForm):
         ):
             self.add_error(
                 "passphrase",
-                "A protected registry needs a passphrase — choose one to share with your guests.",
+                _("A protected registry needs a passphrase — choose one to share with your guests."),
             )
         return cleaned
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
-        label="Your partner's email",
+        label=_("Your partner's email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "placeholder": "sam@example.com"}),
-        help_text="We email them a link; they log in or sign up with this address to join.",
+        help_text=_("We email them a link; they log in or sign up with this address to join."),
         error_messages={
-            "required": "Enter your partner's email address.",
-            "invalid": "Enter a valid email address, like sam@example.com.",
+            "required": _("Enter your partner's email address."),
+            "invalid": _("Enter a valid email address, like sam@example.com."),
         },
     )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Addresses a registry may not take: they would shadow pages of our own.
 RESERVED_SLUGS = frozenset(
@@ -19,7 +20,7 @@ RESERVED_SLUGS = frozenset(
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-    "Use lowercase letters, digits and single hyphens (e.g. alex-and-sam).",
+    _("Use lowercase letters, digits and single hyphens (e.g. alex-and-sam)."),
 )
 
 
@@ -52,18 +53,18 @@ class RegistryQuerySet(models.QuerySet):
 
 class Registry(models.Model):
     class Privacy(models.TextChoices):
-        PUBLIC = "public", "Public — listed in search"
-        UNLISTED = "unlisted", "Unlisted — only people with the link"
-        PROTECTED = "protected", "Protected — guests need a passphrase"
+        PUBLIC = "public", _("Public — listed in search")
+        UNLISTED = "unlisted", _("Unlisted — only people with the link")
+        PROTECTED = "protected", _("Protected — guests need a passphrase")
 
     class Spoilers(models.TextChoices):
-        ALL = "all", "Show me everything"
-        COUNTS = "counts", "Show me counts only"
-        NONE = "none", "Show me nothing until after the event"
+        ALL = "all", _("Show me everything")
+        COUNTS = "counts", _("Show me counts only")
+        NONE = "none", _("Show me nothing until after the event")
 
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
-    partner_one = models.CharField("your name", max_length=80)
-    partner_two = models.CharField("your partner's name", max_length=80)
+    partner_one = models.CharField(_("your name"), max_length=80)
+    partner_two = models.CharField(_("your partner's name"), max_length=80)
     event_date = models.DateField()
     location = models.CharField(max_length=200, blank=True)
     welcome_message = models.TextField(max_length=4000, blank=True)
@@ -74,10 +75,10 @@ class Registry(models.Model):
     # How the couple wants contributions to group gifts (a PayPal.me link, bank
     # details…); shown, escaped, to guests who pledge. Whisper never takes money.
     pledge_instructions = models.TextField(
-        "how guests send contributions",
+        _("how guests send contributions"),
         max_length=2000,
         blank=True,
-        help_text="Shown to guests who contribute to a group gift, e.g. your PayPal.me link.",
+        help_text=_("Shown to guests who contribute to a group gift, e.g. your PayPal.me link."),
     )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
     # Goes up whenever an owner is added or removed: invitation links carry

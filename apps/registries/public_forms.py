@@ -16,9 +16,9 @@ SORTS = {
     "-price": (F("price").desc(nulls_last=True), "position", "id"),
 }
 SORT_CHOICES = [
-    ("priority", "Most wanted first"),
-    ("price", "Price: low to high"),
-    ("-price", "Price: high to low"),
+    ("priority", _("Most wanted first")),
+    ("price", _("Price: low to high")),
+    ("-price", _("Price: high to low")),
 ]
 
 
@@ -29,16 +29,16 @@ class ItemFilterForm(forms.Form):
     filters that did not validate and :meth:`ignored` names them.
     """
 
-    category = forms.ChoiceField(required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     min_price = forms.DecimalField(
-        label="Min price", required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
+        label=_("Min price"), required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
     )
     max_price = forms.DecimalField(
-        label="Max price", required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
+        label=_("Max price"), required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
     )
-    available = forms.BooleanField(label="Still available only", required=False)
+    available = forms.BooleanField(label=_("Still available only"), required=False)
     sort = forms.ChoiceField(
-        label="Sort by",
+        label=_("Sort by"),
         choices=SORT_CHOICES,
         required=False,
         error_messages={
@@ -53,7 +53,7 @@ class ItemFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         if not with_available:
             del self.fields["available"]
-        self.fields["category"].choices = [("", "All categories"), *((c, c) for c in categories)]
+        self.fields["category"].choices = [("", _("All categories")), *((c, c) for c in categories)]
         for name in ("min_price", "max_price"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
 
@@ -106,7 +106,7 @@ class PassphraseForm(forms.Form):
         max_length=200,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "autofocus": True}),
-        help_text="The couple shared it with your invitation.",
+        help_text=_("The couple shared it with your invitation."),
     )
 
 
@@ -114,10 +114,12 @@ class SearchForm(forms.Form):
     MIN_LENGTH = 2
 
     q = forms.CharField(
-        label="Couple's names",
+        label=_("Couple's names"),
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. Alex Sam", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. Alex Sam"), "autofocus": True}
+        ),
     )
 
     def query(self) -> str:

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from apps.core.fields import lazy_interpolate
 from apps.core.money import MAX_PRICE
 from apps.items.models import Item
 
@@ -148,27 +150,30 @@ class OffRegistryGiftForm(forms.ModelForm):
     PREFIX = "gift"
 
     amount = forms.DecimalField(
-        label="Amount",
+        label=_("Amount"),
         required=False,
         min_value=Decimal("0.01"),
         max_value=MAX_PRICE,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
-        help_text="Only if you'd like the couple to know.",
+        help_text=_("Only if you'd like the couple to know."),
         error_messages={
-            "min_value": "The amount must be more than zero.",
-            "max_value": f"The amount can be at most {MAX_PRICE:,}.",
-            "max_decimal_places": "Use at most 2 decimals (e.g. 35.50).",
-            "invalid": "Enter the amount as a number, e.g. 35.50.",
+            "min_value": _("The amount must be more than zero."),
+            "max_value": lazy_interpolate(
+                gettext_noop("The amount can be at most %(max)s."), {"max": f"{MAX_PRICE:,}"}
+            ),
+            "max_decimal_places": _("Use at most 2 decimals (e.g. 35.50)."),
+            "invalid": _("Enter the amount as a number, e.g. 35.50."),
         },
     )
 
     class Meta:
         model = OffRegistryGift
         fields = ["guest_name", "guest_email", "description", "amount", "currency", "message"]
+        labels = {"currency": _("Currency")}
         help_texts = {
-            "guest_email": "Only for the couple, to say thank you.",
-            "description": "e.g. “A picnic basket from the market in Lisbon”.",
+            "guest_email": _("Only for the couple, to say thank you."),
+            "description": _("e.g. “A picnic basket from the market in Lisbon”."),
         }
         widgets = {
             "guest_name": forms.TextInput(attrs={"autocomplete": "name"}),

@@ -11,6 +11,7 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import CURRENCIES, price_field
 
@@ -32,7 +33,7 @@ class Claim(models.Model):
 
     guest_name = models.CharField(max_length=120)
     guest_email = models.EmailField()
-    message = models.TextField("message to the couple", max_length=2000, blank=True)
+    message = models.TextField(_("message to the couple"), max_length=2000, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     thanked = models.BooleanField(default=False)
     # The one-time key of the form that took the claim: the same form sent
@@ -125,19 +126,19 @@ class OffRegistryGift(models.Model):
     registry = models.ForeignKey(
         "registries.Registry", on_delete=models.CASCADE, related_name="off_registry_gifts"
     )
-    guest_name = models.CharField("your name", max_length=120)
-    guest_email = models.EmailField("your email", blank=True)
-    description = models.TextField("what you gave", max_length=1000)
+    guest_name = models.CharField(_("your name"), max_length=120)
+    guest_email = models.EmailField(_("your email"), blank=True)
+    description = models.TextField(_("what you gave"), max_length=1000)
     amount = price_field()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
-    message = models.TextField("message to the couple", max_length=2000, blank=True)
+    message = models.TextField(_("message to the couple"), max_length=2000, blank=True)
     thanked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "gift bought elsewhere"
-        verbose_name_plural = "gifts bought elsewhere"
+        verbose_name = _("gift bought elsewhere")
+        verbose_name_plural = _("gifts bought elsewhere")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gt=0),

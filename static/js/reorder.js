@@ -51,7 +51,7 @@
     if (order === before) {
       return;
     }
-    say("Saving the new order…");
+    say(gettext("Saving the new order…"));
     const data = new URLSearchParams();
     data.append("order", order);
     fetch(url, {
@@ -64,10 +64,10 @@
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }
-        say("New order saved.");
+        say(gettext("New order saved."));
       })
       .catch(() => {
-        say("Sorry, the new order could not be saved. Reloading…");
+        say(gettext("Sorry, the new order could not be saved. Reloading…"));
         window.location.reload();
       });
   };

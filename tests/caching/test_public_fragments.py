@@ -23,15 +23,19 @@ from tests.factories import ItemFactory
 from tests.gifts import group_gift, switch_off, upgrade
 
 
-def _item_key(item: Item, registry: Registry) -> str:
-    """The key of a gift card's fragment, as registries/public.html builds it."""
+def _item_key(item: Item, registry: Registry, language: str = "en") -> str:
+    """The key of a gift card's fragment, as registries/public.html builds it (one per language)."""
     item.refresh_from_db()
-    return fragment_key("registry-item", item.pk, item.cache_version, True, registry.slug, code_version())
+    return fragment_key(
+        "registry-item", item.pk, item.cache_version, True, registry.slug, language, code_version()
+    )
 
 
-def _gifts_key(registry: Registry, variant: str = "") -> str:
+def _gifts_key(registry: Registry, variant: str = "", language: str = "en") -> str:
     registry.refresh_from_db()
-    return fragment_key("registry-gifts", registry.pk, registry.cache_version, variant, True, code_version())
+    return fragment_key(
+        "registry-gifts", registry.pk, registry.cache_version, variant, True, language, code_version()
+    )
 
 
 def test_fragment_keys_follow_the_versions(owner_client, registry, items):
@@ -62,6 +66,14 @@ def test_the_list_fragment_differs_by_filter_but_not_by_unknown_parameters(owner
 
     assert cache.get(_gifts_key(registry, "category=Kitchen")) is not None
     assert cache.get(_gifts_key(registry)) is None
+
+
+def test_each_language_has_fragments_of_its_own(client, registry, items):
+    client.get(public_url(registry), HTTP_ACCEPT_LANGUAGE="de")
+
+    assert cache.get(_gifts_key(registry, language="de")) is not None
+    assert cache.get(_item_key(items[0], registry, language="de")) is not None
+    assert cache.get(_gifts_key(registry)) is None  # an English reader's page is not the German one
 
 
 def test_one_reservation_re_renders_one_card(client, registry, items):

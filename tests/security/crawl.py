@@ -39,6 +39,7 @@ CSRF_EXEMPT = {
     "notifications:postmark_tracking",
     "notifications:unsubscribe",
     "payments:return",
+    "set_language",  # the footer's language chooser: a cookie, no row (whisper/urls.py)
 }
 
 

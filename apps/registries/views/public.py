@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Http
 from django.middleware.gzip import re_accepts_gzip  # how Django's GZipMiddleware reads Accept-Encoding
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -171,6 +172,7 @@ class _Page:
             self._visitor(),
             "" if self.shared else self.request.META.get("CSRF_COOKIE", ""),
             read_only.for_request(self.request),
+            translation.get_language(),
         )
 
     def _page_key(self) -> str:
@@ -181,6 +183,7 @@ class _Page:
             registry.cache_version,
             self.variant,
             read_only.for_request(self.request),
+            translation.get_language(),  # every language its own page
             code_version(),
         )
 
@@ -202,6 +205,7 @@ class _Page:
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
+            "language": translation.get_language(),  # in the fragments' keys
             **extra,
         }
 
