@@ -31,9 +31,3 @@ def test_an_outbox_mail_prints_its_text_part_and_notes_instead_of_base64():
     assert "[inline email-header.png, image/png, " in printed
     assert "iVBORw0KGgo" not in printed  # the PNG's base64 signature
     assert "<html" not in printed.lower()
-
-
-def test_it_is_the_default_backend_under_make_run():
-    from whisper.settings import dev
-
-    assert dev.EMAIL_BACKEND == "apps.core.console_mail.EmailBackend"

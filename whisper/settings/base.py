@@ -399,6 +399,9 @@ WHISPER_TOKEN_DAYS_AFTER_EVENT = env_int("WHISPER_TOKEN_DAYS_AFTER_EVENT", 90)
 # Anyone can type any address into a guest's form: past this many guest mails
 # to one address in a day, new claims for it are refused (apps.reservations).
 WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = env_int("WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY", 20)
+# How a new registry's couple hears of new reservations: "digest" (daily, by celery
+# beat), "immediately" or "off"; the couple changes it in the registry's settings.
+WHISPER_OWNER_MAIL_DEFAULT = env_str("WHISPER_OWNER_MAIL_DEFAULT", "digest")
 # A guest's mail about a claim waits this long before it is sent; a newer one
 # about the same claim replaces it meanwhile (several changes: one mail).
 WHISPER_GUEST_MAIL_COALESCE_SECONDS = env_int("WHISPER_GUEST_MAIL_COALESCE_SECONDS", 120)
