@@ -41,7 +41,7 @@ def test_after_mark_as_bought_it_says_the_gift_reopens_and_offers_undo_bought(cl
     services.UNITS.mark_bought(reservation.pk)
 
     page = client.get(reservation.get_manage_url()).content.decode()
-    assert "Cancelling puts it back on the list for other guests." in page
+    assert "It’s marked as bought: cancelling puts it back on the list for other guests." in page
     html = client.get(reservation.get_manage_url(), {"cancel": "1"}).content.decode()
     assert "You marked this gift as bought." in html
     assert "another guest may reserve and buy it too" in html
