@@ -15,7 +15,9 @@ def test_a_logged_in_couple_gets_the_403_page_not_the_admin_login(owner_client):
 
     assert response.status_code == 403
     html = response.content.decode()
-    assert "This page isn’t yours to open" in html
+    assert "These pages are for Whisper’s staff" in html
+    assert "You are logged in as alex@example.com, which is not a staff account" in html
+    assert 'href="/registries/"' in html
     assert "/admin/login/" not in html
     assert 'href="/staff/"' not in html  # no staff link in their header either
 
