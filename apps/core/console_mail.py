@@ -8,6 +8,7 @@ the text part as they are, and one line for each alternative or attachment.
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
 from email.mime.base import MIMEBase
 
 from django.core.mail import EmailMessage
@@ -37,7 +38,12 @@ def readable(message: EmailMessage) -> str:
     [attachment header.png, image/png, 8 bytes, not shown]
     """
     mime = message.message()
-    lines = [f"{name}: {value}" for name, value in mime.items() if name.lower() not in _HIDDEN_HEADERS]
+    # Headers as a person reads them: "Subject: You reserved “Kettle”", not RFC 2047's =?utf-8?q?…
+    lines = [
+        f"{name}: {make_header(decode_header(value))}"
+        for name, value in mime.items()
+        if name.lower() not in _HIDDEN_HEADERS
+    ]
     lines += ["", message.body.rstrip("\n"), ""]
     for content, mimetype in getattr(message, "alternatives", []):
         lines.append(f"[{mimetype} alternative, {len(content)} characters, not shown]")
