@@ -149,6 +149,7 @@ def queue(
     return message
 
 
+@transaction.atomic  # a savepoint in the caller's transaction; its own one outside any
 def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str], now: datetime.datetime) -> str:
     """Mark the mails waiting under ``key`` replaced; the template the newer mail is written with.
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from apps.notifications import outbox
+from apps.notifications import services as notifications
 from apps.notifications.models import OutgoingMessage
 from apps.notifications.tasks import deliver
 from apps.reservations import services
@@ -118,3 +121,12 @@ def test_a_fault_in_sending_the_coalesced_mail_is_retried(hammock, postmark):
     assert deliver.delay(row.pk).get() == Status.SENT  # the retry (the task's own, or the periodic one)
     [received] = postmark.delivered("pat@example.com")
     assert received.payload["Subject"] == "You reserved “Hammock” for Alex & Sam"
+
+
+def test_replaced_mails_do_not_count_toward_the_daily_cap_per_address(hammock):
+    reservation = services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
+    services.UNITS.change(reservation.pk, 2)
+    services.UNITS.change(reservation.pk, 3)
+
+    since = timezone.now() - datetime.timedelta(days=1)
+    assert notifications.mails_since("pat@example.com", services.GUEST_MAILS, since) == 1
