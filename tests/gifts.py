@@ -51,6 +51,8 @@ def group_gift(registry, price: str = "300.00", **fields) -> Item:
     return ItemFactory(registry=registry, group_gift=True, price=Decimal(price), **fields)
 
 
-def link_paths(message) -> list[str]:
-    """The paths of the links in a mail's text body (what its reader would click)."""
-    return [urlsplit(url).path for url in _LINK.findall(message.body)]
+def link_paths(message, query: bool = False) -> list[str]:
+    """The paths of the links in a mail's text body (what its reader would click), with ``query``
+    their query strings too."""
+    parts = [urlsplit(url) for url in _LINK.findall(message.body)]
+    return [f"{p.path}?{p.query}" if query and p.query else p.path for p in parts]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from axes.models import AccessAttempt
 from django.db import IntegrityError, transaction
@@ -57,10 +58,12 @@ def email_in_use(email: str, *, exclude: User | None = None) -> bool:
 
 
 @transaction.atomic
-def create_account(*, email: str, name: str, password: str) -> User:
+def create_account(*, email: str, name: str, password: str, next_url: str = "") -> User:
     """Create a couple's account and mail it a verification link.
 
-    The password must already be validated (the signup form does it).
+    The password must already be validated (the signup form does it). With
+    ``next_url`` (a path on this site, e.g. a partner's invitation) the
+    link leads there once the address is verified.
     Raises ``EmailInUse`` when the address is taken, in any case, even when
     another signup for it wins a race.
     """
@@ -72,20 +75,23 @@ def create_account(*, email: str, name: str, password: str) -> User:
             user = User.objects.create_user(email=email, password=password, name=name.strip())
     except IntegrityError:
         raise EmailInUse(email=email) from None
-    send_verification(user)
+    send_verification(user, next_url)
     return user
 
 
 @transaction.atomic
-def send_verification(user: User) -> None:
-    """Mail ``user`` a signed link that verifies their current address."""
+def send_verification(user: User, next_url: str = "") -> None:
+    """Mail ``user`` a signed link that verifies their current address (then goes on to ``next_url``)."""
     token = sign({"u": user.pk, "e": user.email}, VERIFY_SALT)
+    verify_url = reverse("accounts:verify", args=[token])
+    if next_url:
+        verify_url += "?" + urlencode({"next": next_url})
     emails.send(
         "verify_email",
         user.email,
         {
             "name": user.get_short_name(),
-            "verify_url": emails.absolute(reverse("accounts:verify", args=[token])),
+            "verify_url": emails.absolute(verify_url),
             "lifetime": lifetime(),
         },
     )

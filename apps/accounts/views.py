@@ -12,6 +12,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -46,23 +47,38 @@ def _posted_email(group: str, request: HttpRequest) -> str:
 
 @limit("WHISPER_RATE_SIGNUP")
 @require_http_methods(["GET", "HEAD", "POST"])
+def _next_url(request: HttpRequest) -> str:
+    """The ``next`` path of the request if it stays on this site, else ""."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(wanted, allowed_hosts=None) and wanted.startswith("/")
+    return wanted if safe and not wanted.startswith("//") else ""
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Create an account; ``?email=`` fills in the address, ``?next=`` is where the mailed link leads.
+
+    A partner's invitation links here with both: the invited address, and the
+    invitation, which the verification link opens once the address is confirmed.
+    """
+    next_url = _next_url(request)
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    form = forms.SignupForm(request.POST if request.method == "POST" else None)
+        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    initial = {"email": request.GET.get("email", "")[:254]}
+    form = forms.SignupForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         try:
             user = services.create_account(
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password1"],
+                next_url=next_url,
             )
         except services.AccountError as exc:
             form.add_error("email", str(exc))
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("accounts:verify_sent")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @login_required
@@ -94,13 +110,16 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
             {"problem": str(exc), "purpose": "verify"},
             status=400,
         )
-    if newly_verified:
+    next_url = _next_url(request)
+    if newly_verified and next_url:
+        messages.success(request, _("Thank you — your email address is verified."))
+    elif newly_verified:
         messages.success(
             request, _("Thank you — your email address is verified. Let’s create your registry!")
         )
     else:
         messages.info(request, _("Your email address was already verified."))
-    return redirect("registries:create")
+    return redirect(next_url or "registries:create")
 
 
 class _LoginView(auth_views.LoginView):

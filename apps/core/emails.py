@@ -42,14 +42,18 @@ def render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send(name: str, to: str, context: dict) -> Model:
+def send(name: str, to: str, context: dict, **coalesce) -> Model:
     """Queue the mail ``name`` to one address; it is delivered after the transaction commits.
 
     Notifications (``apps.notifications.outbox.NOTIFICATIONS``) get an
     unsubscribe link and ``List-Unsubscribe`` headers; mail to a suppressed
     address is recorded and skipped. Returns the outbox row.
+
+    ``coalesce_key``, ``delay`` and ``sticky`` (keywords): the mail waits
+    ``delay`` seconds, and a newer mail with the same key replaces it meanwhile
+    (see ``apps.notifications.outbox.queue``).
     """
-    return outbox.only()(name, to, context)
+    return outbox.only()(name, to, context, **coalesce)
 
 
 def absolute(path: str) -> str:

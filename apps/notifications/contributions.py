@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.db.models.signals import post_save
+
 from apps.accounts import hooks as accounts
 from apps.core import emails
 from apps.privacy import services as privacy
 from apps.registries.hooks import dashboard_panels
+from apps.registries.models import Registry
 from apps.reservations.signals import reservation_made
 
 from . import outbox, services
-from .models import OutgoingMessage
+from .models import OutgoingMessage, RegistryPreference
 
 emails.outbox.register(outbox.queue)
 emails.suppression.register(services.suppression)
@@ -49,3 +53,17 @@ def erase_old_mail(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dic
 def mail_problems_panel(request, context: dict) -> None:
     """Set ``mail_problem`` on each reservation the dashboard lists: why its guest gets no mail."""
     services.note_mail_problems(context.get("reservations", []))
+
+
+def default_owner_mail(sender, instance: Registry, created: bool, raw: bool = False, **kwargs) -> None:
+    """A new registry starts on ``WHISPER_OWNER_MAIL_DEFAULT`` (no row means the digest).
+
+    Under ``make run`` that is "right away": there is no beat to send a digest,
+    and the couple should see their notifications on the console.
+    """
+    default = settings.WHISPER_OWNER_MAIL_DEFAULT
+    if created and not raw and default != RegistryPreference.OwnerMail.DIGEST:
+        RegistryPreference.objects.get_or_create(registry=instance, defaults={"owner_mail": default})
+
+
+post_save.connect(default_owner_mail, sender=Registry, dispatch_uid="notifications.default_owner_mail")

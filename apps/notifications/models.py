@@ -37,6 +37,8 @@ class OutgoingMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")  # gave up: refused by the provider, or out of attempts
         SKIPPED = "skipped", _("Skipped")  # the address is suppressed
+        # Never sent: a newer mail with the same ``coalesce_key`` took its place while it waited.
+        REPLACED = "replaced", _("Replaced by a newer mail")
 
     template = models.CharField(max_length=100, help_text=_("The folder under templates/emails/."))
     to = models.EmailField(max_length=254)
@@ -52,6 +54,9 @@ class OutgoingMessage(models.Model):
     last_error = models.TextField(blank=True)
     provider_message_id = models.CharField(_("Postmark MessageID"), max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Mails about the same thing to the same person (a guest's claim) share a key: while
+    # one waits for its send-after time (``next_attempt_at``), a newer one replaces it.
+    coalesce_key = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,6 +69,12 @@ class OutgoingMessage(models.Model):
                 condition=Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
+            # The waiting mail a newer one with the same key replaces.
+            models.Index(
+                fields=["coalesce_key"],
+                name="notif_outbox_coalesce",
+                condition=Q(status="queued", attempts=0),
+            ),
             # A guest's day of mail, counted before each new claim (``to__iexact``, any case).
             models.Index(Upper("to"), "created_at", name="notif_outbox_to_upper_created"),
         ]

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.mime.image import MIMEImage
 from pathlib import Path
@@ -67,6 +68,8 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"  # a signing salt, not a secret
 # fixes the configuration, the mail must not be lost meanwhile), a timeout,
 # a rate limit. Any other 4xx refuses the mail itself, for good.
 _RETRYABLE_4XX = {401, 403, 408, 429}
+# A task may run this much before its row's send-after time (clocks, rounding).
+_EARLY = datetime.timedelta(milliseconds=250)
 
 
 # Unsubscribe links -------------------------------------------------------
@@ -92,14 +95,34 @@ def unsubscribe_url(email: str) -> str:
 
 
 # Writing -------------------------------------------------------------------
-def queue(name: str, to: str, context: dict, kind: str | None = None) -> OutgoingMessage:
+def queue(
+    name: str,
+    to: str,
+    context: dict,
+    kind: str | None = None,
+    *,
+    coalesce_key: str = "",
+    delay: float = 0,
+    sticky: Iterable[str] = (),
+) -> OutgoingMessage:
     """Render the mail ``name`` for ``to`` and write it to the outbox (in the caller's transaction).
 
     The send task is queued once the transaction commits (at once outside
     one). ``kind`` defaults to a notification for the names in
     :data:`NOTIFICATIONS` and to transactional for every other name.
+
+    With a ``coalesce_key`` the mail waits ``delay`` seconds before it is
+    sent, and a newer mail with the same key written meanwhile takes its
+    place: the waiting one is marked ``replaced`` and never sent, so several
+    changes in a few minutes make one mail with the latest state. When the
+    waiting mail's template is one of ``sticky`` (a first confirmation), the
+    newer mail keeps that template: its first mail still says what the
+    confirmation says, with the latest values.
     """
     kind = kind or (Kind.NOTIFICATION if name in NOTIFICATIONS else Kind.TRANSACTIONAL)
+    now = timezone.now()
+    if coalesce_key:
+        name = _replace_waiting(coalesce_key, to, name, frozenset(sticky), now)
     headers: dict[str, str] = {}
     if kind == Kind.NOTIFICATION:
         url = unsubscribe_url(to)
@@ -107,6 +130,7 @@ def queue(name: str, to: str, context: dict, kind: str | None = None) -> Outgoin
         # RFC 8058 one-click: mail apps show "Unsubscribe" and POST to the URL.
         headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     subject, text, html = emails.render(name, context)
+    delay = max(float(delay), 0.0) if coalesce_key else 0.0
     message = OutgoingMessage.objects.create(
         template=name,
         to=to,
@@ -115,27 +139,51 @@ def queue(name: str, to: str, context: dict, kind: str | None = None) -> Outgoin
         html_body=html,
         headers=headers,
         kind=kind,
-        next_attempt_at=timezone.now(),
+        coalesce_key=coalesce_key[:100],
+        next_attempt_at=now + datetime.timedelta(seconds=delay),
     )
     if settings.OUTBOX_DELIVER_ON_COMMIT:
-        enqueue_on_commit(message.pk)
+        enqueue_on_commit(message.pk, countdown=delay)
     else:
-        enqueue(message.pk)
+        enqueue(message.pk, countdown=delay)
     return message
 
 
-def enqueue_on_commit(message_id: int) -> None:
+@transaction.atomic  # a savepoint in the caller's transaction; its own one outside any
+def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str], now: datetime.datetime) -> str:
+    """Mark the mails waiting under ``key`` replaced; the template the newer mail is written with.
+
+    Only a mail nobody has tried yet is replaced; one a worker holds right
+    now (locked) is left to it, so at worst the guest gets both.
+    """
+    waiting = list(
+        OutgoingMessage.objects.select_for_update(skip_locked=True)
+        .filter(coalesce_key=key[:100], to=to, status=Status.QUEUED, attempts=0, next_attempt_at__gt=now)
+        .order_by("pk")
+    )
+    if not waiting:
+        return name
+    OutgoingMessage.objects.filter(pk__in=[m.pk for m in waiting]).update(
+        status=Status.REPLACED,
+        next_attempt_at=None,
+        last_error="Replaced by a newer mail about the same thing.",
+    )
+    kept = next((m.template for m in waiting if m.template in sticky), None)
+    return kept or name
+
+
+def enqueue_on_commit(message_id: int, countdown: float = 0) -> None:
     """Hand one message to the ``deliver`` task once the transaction commits.
 
     The outbox's ``delay_on_commit`` (celery's, which every other task is
     queued with): the same, but through :func:`enqueue`, so that a broker
     that does not answer never fails the write that committed.
     """
-    transaction.on_commit(functools.partial(enqueue, message_id))
+    transaction.on_commit(functools.partial(enqueue, message_id, countdown=countdown))
 
 
-def enqueue(message_id: int) -> None:
-    """Hand one message to the ``deliver`` task.
+def enqueue(message_id: int, countdown: float = 0) -> None:
+    """Hand one message to the ``deliver`` task (to run in ``countdown`` seconds, when it is due).
 
     If the broker is down, the message stays queued in the database and
     ``requeue_stuck()`` hands it over again later: the event that caused it
@@ -144,12 +192,14 @@ def enqueue(message_id: int) -> None:
     from .tasks import deliver
 
     if deliver.app.conf.task_always_eager:
-        deliver.delay(message_id)  # make run / tests: inline, errors surface
+        # make run / tests: inline, errors surface (a mail not yet due is left to the periodic retry).
+        deliver.delay(message_id)
         return
     try:
         # One quick retry: a web request must not hang on a dead broker.
         deliver.apply_async(
             (message_id,),
+            countdown=countdown or None,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0, "interval_max": 0.2},
         )
@@ -215,8 +265,13 @@ def _claim(message_id: int) -> OutgoingMessage | Outcome:
         if message is None:
             # Gone, or locked by a worker claiming it right now: either way not ours.
             return Outcome("busy")
-        if message.status in {Status.SENT, Status.SKIPPED, Status.FAILED}:
-            return Outcome(message.status)  # a redelivered task: nothing to do
+        if message.status in {Status.SENT, Status.SKIPPED, Status.FAILED, Status.REPLACED}:
+            return Outcome(message.status)  # a redelivered task, or a newer mail took its place
+        waiting = message.next_attempt_at and message.next_attempt_at > now + _EARLY
+        if message.status == Status.QUEUED and message.attempts == 0 and waiting:
+            # A coalesced mail before its send-after time (it may still be replaced):
+            # its own task comes when it is due, the periodic retry behind it.
+            return Outcome("waiting")
         if message.status == Status.SENDING:
             if message.claimed_at and message.claimed_at > stale:
                 return Outcome("busy")  # another worker is talking to the provider

@@ -288,9 +288,13 @@ def suppression(email: str) -> SuppressedAddress | None:
 
 def mails_since(email: str, templates: Iterable[str], since: datetime.datetime) -> int:
     """How many mails of ``templates`` were written to ``email`` (in any case) since ``since``."""
-    return OutgoingMessage.objects.filter(
-        to__iexact=email.strip(), template__in=list(templates), created_at__gte=since
-    ).count()
+    return (
+        OutgoingMessage.objects.filter(
+            to__iexact=email.strip(), template__in=list(templates), created_at__gte=since
+        )
+        .exclude(status=OutgoingMessage.Status.REPLACED)
+        .count()
+    )
 
 
 def note_mail_problems(reservations: Iterable[Reservation]) -> None:

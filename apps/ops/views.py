@@ -1,4 +1,4 @@
-"""Ops views: the health endpoint and the site's error pages."""
+"""Ops views: the health endpoint, the site's error pages and the staff's front page."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.http import require_safe
 from health_check.views import HealthCheckView
 
+from apps.core.staff import staff_required
 from apps.ops import health as health_checks
 
 logger = logging.getLogger(__name__)
@@ -114,3 +117,10 @@ def database_unavailable() -> HttpResponse:
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
+
+
+@staff_required
+@require_safe
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """``/staff/``: the staff's pages in one place (a 403 page for everyone else, never the admin login)."""
+    return render(request, "ops/staff.html")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -70,14 +70,25 @@ class Plan(models.Model):
         return getattr(self, f"allows_{feature}")
 
 
+# Crockford's base 32: digits and capitals without I, L, O and U, which are read as 1, 0 or V.
+INVOICE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
 def new_invoice() -> str:
-    """A fresh, unguessable invoice id for PayPal (at most 127 characters).
+    """A fresh order number, short enough to read out and hard to guess: "WSP-7K3M-Q9TD".
+
+    Eight random characters of :data:`INVOICE_ALPHABET` (40 bits, from the
+    ``secrets`` module); PayPal carries it as the invoice id. Orders made
+    before keep their longer "WSP-" and 32 hex digits.
 
     >>> inv = new_invoice()
-    >>> inv.startswith("WSP-") and len(inv) == 36
+    >>> len(inv), inv[:4], inv[8]
+    (13, 'WSP-', '-')
+    >>> set(inv[4:8] + inv[9:]) <= set(INVOICE_ALPHABET)
     True
     """
-    return "WSP-" + uuid.uuid4().hex
+    code = "".join(secrets.choice(INVOICE_ALPHABET) for _ in range(8))
+    return f"WSP-{code[:4]}-{code[4:]}"
 
 
 class OrderQuerySet(models.QuerySet):

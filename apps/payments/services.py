@@ -41,7 +41,7 @@ from apps.core import emails
 from apps.core.errors import ServiceError
 from apps.metrics.api import count
 
-from .models import IpnDecision, Order, Plan
+from .models import IpnDecision, Order, Plan, new_invoice
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +80,16 @@ def open_order(registry, plan: Plan, user) -> Order:
         .first()
     )
     if order is None:
-        order = Order.objects.create(
-            registry=registry, plan=plan, created_by=user, amount=plan.price, currency=plan.currency
-        )
+        fields = {"registry": registry, "plan": plan, "created_by": user, "amount": plan.price}
+        # A new order number that is already taken (one in a trillion): draw again.
+        for attempt in range(3):
+            invoice = new_invoice()
+            try:
+                with transaction.atomic():
+                    return Order.objects.create(**fields, currency=plan.currency, invoice=invoice)
+            except IntegrityError:
+                if attempt == 2 or not Order.objects.filter(invoice=invoice).exists():
+                    raise
     return order
 
 

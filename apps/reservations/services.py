@@ -225,7 +225,13 @@ class ClaimKind:
         return claim
 
     def send_mail(self, name: str, claim_id: int) -> None:
-        """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction)."""
+        """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction).
+
+        A guest's mails about one claim wait ``WHISPER_GUEST_MAIL_COALESCE_SECONDS``
+        and a newer one replaces a waiting one: reserve, change and mark bought
+        within a few minutes make one mail with the latest state; if the
+        confirmation was still waiting, that one mail is the confirmation.
+        """
         claim = self.model.objects.select_related("item__registry").get(pk=claim_id)
         registry = claim.item.registry
         context = {
@@ -239,7 +245,15 @@ class ClaimKind:
             # A mail never promises a link "until" a day that has passed.
             "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
-        emails.send(f"{self.mail}_{name}", claim.guest_email, context)
+        emails.send(
+            f"{self.mail}_{name}",
+            claim.guest_email,
+            context,
+            coalesce_key=f"{self.mail}:{claim.pk}",
+            delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
+            # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
+            sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
+        )
 
     def _refuse(self, item_id: int, guest_email: str) -> None:
         """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""

@@ -196,6 +196,8 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     if claim.is_active and change_form is None:
         change_form = ChangeForm(kind=rules, claim=claim)
     context["change_form"] = change_form
+    # "Cancel my …" first asks (?cancel=1); only the POST of that confirmation cancels.
+    context["confirm_cancel"] = claim.is_active and request.GET.get("cancel") == "1"
     context["amount"] = rules.show(getattr(claim, rules.field), item.currency)
     return _private(render(request, "reservations/manage.html", context))
 

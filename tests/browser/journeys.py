@@ -144,6 +144,8 @@ def guest_journey(new_context: Callable[..., BrowserContext], *, javascript: boo
     mailbox.goto(blanket_link)
     expect(mailbox.get_by_role("heading", name="Picnic blanket")).to_be_visible()
     mailbox.get_by_role("button", name="Cancel my reservation").click()
+    expect(mailbox.get_by_role("heading", name="Cancel your reservation?")).to_be_visible()
+    mailbox.get_by_role("button", name="Yes, cancel my reservation").click()
     expect(mailbox.get_by_text("Your reservation is cancelled.")).to_be_visible()
     expect(mailbox.get_by_role("button", name="Cancel my reservation")).to_have_count(0)
     guest.reload()  # still filtered: available only

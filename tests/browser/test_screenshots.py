@@ -77,3 +77,30 @@ def test_screenshots_of_the_key_pages(new_context, screenshots_dir: Path):
             assert png.size == (width * scale, height * scale)
             # Not a blank page: a real page has many colours.
             assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50
+
+
+def test_screenshot_of_the_installed_app_at_launch(new_context, screenshots_dir: Path):
+    """What the home-screen icon opens: the manifest's start_url, on a phone, without browser chrome.
+
+    Chromium here cannot emulate ``display-mode: standalone`` (neither
+    Playwright nor the DevTools protocol offer it), so the shot is the
+    start page at the phone's full window, as the standalone app shows it.
+    """
+    demo = seed_demo()
+    phone = new_context(**PHONE, color_scheme="light").new_page()
+    log_in(phone, demo.email, demo.password)
+    manifest = phone.request.get("/manifest.webmanifest").json()
+    assert manifest["display"] == "standalone"
+
+    response = phone.goto(manifest["start_url"])
+
+    assert response.status == 200
+    assert phone.locator('meta[name="theme-color"]').get_attribute("content") == manifest["theme_color"]
+    assert broken_images(phone) == []
+    assert horizontal_overflow(phone) <= 0
+    phone.evaluate("document.fonts.ready")
+    target = screenshots_dir / "app-launch.png"
+    phone.screenshot(path=target, animations="disabled", caret="hide")
+    with Image.open(target) as png:
+        assert png.size == (PHONE["viewport"]["width"] * 2, PHONE["viewport"]["height"] * 2)
+        assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50

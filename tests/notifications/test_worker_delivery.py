@@ -83,3 +83,24 @@ def test_postmark_failing_twice_is_delivered_once_on_the_third_try(
     deliver.delay(message.pk)
     assert wait_for(lambda: worker.output().count("succeeded") >= 3, 30), worker.output()
     assert len(postmark.received) == 3
+
+
+def test_a_guests_three_quick_changes_reach_postmark_as_one_mail_once_it_is_due(
+    teapot, postmark, shared_broker, publish_to, celery_process, settings
+):
+    settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS = 3
+    worker = celery_process("worker", shared_broker, postmark.url)
+    publish_to(shared_broker)
+
+    reservation = reservations.reserve(teapot.pk, 1, "Robin", "robin@example.com")
+    reservations.UNITS.change(reservation.pk, 2)
+    reservations.UNITS.mark_bought(reservation.pk)
+
+    waiting = OutgoingMessage.objects.get(to="robin@example.com", status=Status.QUEUED)
+    assert OutgoingMessage.objects.filter(to="robin@example.com", status=Status.REPLACED).count() == 2
+    assert postmark.delivered("robin@example.com") == []  # nothing goes before its send-after time
+    assert wait_for(lambda: _status(waiting.pk) == Status.SENT, 30), worker.output()
+    [received] = postmark.delivered("robin@example.com")
+    assert received.payload["Subject"] == "You reserved “Teapot” for Alex & Sam"
+    assert "2 × “Teapot”" in received.payload["TextBody"]
+    assert "You marked it as bought" in received.payload["TextBody"]

@@ -76,7 +76,7 @@ def test_home_has_no_demo_link_without_a_demo_registry(get_page, settings):
     assert "See a real registry" not in response.content.decode()
 
 
-def test_every_link_and_asset_on_home_is_ours_and_resolves(get_page, settings):
+def test_every_link_and_asset_on_home_is_ours_and_resolves(get_page, settings, client):
     settings.WHISPER_DEMO_REGISTRY = "alex-and-sam"
     _, soup = get_page(HOME)
 
@@ -92,6 +92,9 @@ def test_every_link_and_asset_on_home_is_ours_and_resolves(get_page, settings):
     for tag, attr in (("img", "src"), ("link", "href"), ("script", "src")):
         for el in soup.find_all(tag, **{attr: True}):
             url = el[attr]
+            if tag == "link" and el.get("rel") == ["manifest"]:
+                assert client.get(url).status_code == 200, f"{url} does not answer"
+                continue
             assert url.startswith(settings.STATIC_URL), f"{url} is not served by us"
             assert finders.find(url.removeprefix(settings.STATIC_URL)), f"{url} is missing"
 

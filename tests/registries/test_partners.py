@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -152,6 +153,43 @@ def test_signing_up_and_verifying_then_the_link_still_works(owner_client, regist
 
     assert response["Location"] == _dashboard(registry)
     assert registry.owners.filter(pk=sam.pk).exists()
+
+
+def test_create_an_account_fills_in_the_invited_address_and_verifying_lands_on_the_invitation(
+    owner_client, registry
+):
+    path = _invite(owner_client, registry)
+    sam_client = Client()
+    invitation = sam_client.get(path).content.decode()
+    [signup_url] = re.findall(r'href="(/accounts/signup/\?email=[^"]*)"', invitation)
+    signup_url = signup_url.replace("&amp;", "&")
+
+    form = sam_client.get(signup_url).content.decode()
+    assert 'value="sam@example.com"' in form
+    assert f'<input type="hidden" name="next" value="{path}">' in form
+
+    fields = {"name": "Sam", "email": "sam@example.com", "password1": STRONG, "password2": STRONG}
+    assert sam_client.post(signup_url, {**fields, "next": path}).status_code == 302
+    [verify_link] = [p for p in link_paths(mail.outbox[-1], query=True) if p.startswith("/accounts/verify/")]
+    verified = sam_client.get(verify_link, follow=True)
+
+    assert verified.redirect_chain == [(path, 302)]  # the invitation, not "Create your registry"
+    html = verified.content.decode()
+    assert "your email address is verified" in html
+    assert "Join Alex &amp; Sam" in html
+    accepted = sam_client.post(path)
+    assert accepted["Location"] == _dashboard(registry)
+    assert registry.owners.filter(email="sam@example.com").exists()
+
+
+def test_a_next_off_the_site_is_ignored(client):
+    form = client.get(reverse("accounts:signup"), {"next": "https://evil.example/x"}).content.decode()
+    assert 'name="next"' not in form
+    fields = {"name": "Kim", "email": "kim@example.com", "password1": STRONG, "password2": STRONG}
+    client.post(reverse("accounts:signup"), {**fields, "next": "//evil.example/x"})
+    [verify_link] = [p for p in link_paths(mail.outbox[-1], query=True) if p.startswith("/accounts/verify/")]
+    assert "evil" not in verify_link
+    assert Client().get(verify_link)["Location"] == reverse("registries:create")
 
 
 @pytest.mark.parametrize("broken", ["tampered", "expired"])

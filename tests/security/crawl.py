@@ -33,8 +33,11 @@ PUBLIC_STAFF_ROUTES = {"admin:login"}
 # Views that take no CSRF token, each for a reason given in their module:
 # PayPal's IPN and Postmark's webhook are posted by servers (they are
 # verified otherwise), the one-click unsubscribe by mail apps (RFC 8058; the
-# signed token is the authority), and PayPal's return page changes nothing.
+# signed token is the authority), PayPal's return page changes nothing, and the
+# web app manifest's share target is posted by the phone's share sheet (it only
+# redirects to its GET page, which changes nothing either).
 CSRF_EXEMPT = {
+    "importer:share",
     "payments:ipn",
     "notifications:postmark_tracking",
     "notifications:unsubscribe",

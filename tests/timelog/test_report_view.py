@@ -43,7 +43,7 @@ def test_couples_who_are_not_staff_are_turned_away(owner_client, timelog_path):
     response = owner_client.get(URL)
 
     assert response.status_code == 403
-    assert "isn’t yours to open" in response.content.decode()  # the friendly page, not the admin login
+    assert "These pages are for Whisper’s staff" in response.content.decode()  # not the admin login
     assert b"Timelog" not in response.content
 
 

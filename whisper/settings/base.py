@@ -307,7 +307,8 @@ WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180"], "cover": ["1100
 
 # Mail: apps.core.emails.send writes an outbox row (apps.notifications) that a
 # celery task delivers through EMAIL_BACKEND; production uses Postmark (anymail).
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Under make run: each mail printed with its text part readable (apps.core.console_mail).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "apps.core.console_mail.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Whisper <hello@whisper.example>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", "Whisper errors <errors@whisper.example>")
 ANYMAIL = {
@@ -409,6 +410,12 @@ WHISPER_TOKEN_DAYS_AFTER_EVENT = env_int("WHISPER_TOKEN_DAYS_AFTER_EVENT", 90)
 # Anyone can type any address into a guest's form: past this many guest mails
 # to one address in a day, new claims for it are refused (apps.reservations).
 WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = env_int("WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY", 20)
+# How a new registry's couple hears of new reservations: "digest" (daily, by celery
+# beat), "immediately" or "off"; the couple changes it in the registry's settings.
+WHISPER_OWNER_MAIL_DEFAULT = env_str("WHISPER_OWNER_MAIL_DEFAULT", "digest")
+# A guest's mail about a claim waits this long before it is sent; a newer one
+# about the same claim replaces it meanwhile (several changes: one mail).
+WHISPER_GUEST_MAIL_COALESCE_SECONDS = env_int("WHISPER_GUEST_MAIL_COALESCE_SECONDS", 120)
 # Email-verification and partner-invitation links expire after this many seconds.
 WHISPER_VERIFY_MAX_AGE = env_int("WHISPER_VERIFY_MAX_AGE", 7 * 24 * 3600)
 # Guests' names, addresses and messages are erased this many days after the

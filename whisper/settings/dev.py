@@ -10,6 +10,10 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 INTERNAL_IPS = ["127.0.0.1"]
 PAYPAL_TEST = True  # the embedded default never sends anyone to live PayPal
 WHISPER_DEMO_REGISTRY = "alex-and-sam"  # make run loads it (manage.py seed_demo)
+# No worker or beat under make run to send a mail later: guests' mails go at once.
+WHISPER_GUEST_MAIL_COALESCE_SECONDS = 0
+# Nor a daily digest (no beat): the couple's mail of each reservation shows on the console.
+WHISPER_OWNER_MAIL_DEFAULT = "immediately"
 
 try:
     import debug_toolbar  # noqa: F401

@@ -33,6 +33,8 @@ ANYMAIL = {
 MEDIA_ROOT = RUN_DIR / f"test-media-{os.getpid()}"  # one per run; removed after it
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+# Guests' mails go at once (tests of the coalescing set a delay of their own).
+WHISPER_GUEST_MAIL_COALESCE_SECONDS = 0
 # Each test run gets its own key prefix so parallel runs do not see each other.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
 # No listener threads holding connections to the test database (Django could
