@@ -10,6 +10,7 @@ Django's ``DATE_FORMAT``).
 from __future__ import annotations
 
 import datetime
+from decimal import InvalidOperation
 
 from django import template
 from django.utils import formats, translation
@@ -24,7 +25,10 @@ def money(amount, currency: str = "") -> str:
     """An amount of ``currency`` written the way the active language writes money."""
     if amount is None or amount == "" or not currency:
         return "" if amount is None else str(amount)
-    return format_money(amount, currency)
+    try:
+        return format_money(amount, currency)
+    except (InvalidOperation, TypeError):
+        return str(amount)  # not an amount: shown as it is (and escaped as any text)
 
 
 def full_date_format(language: str | None = None) -> str:
