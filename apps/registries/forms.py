@@ -94,10 +94,8 @@ class RegistryForm(forms.ModelForm):
     event_date = forms.DateField(
         label="Event date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    # Not required: a form sent without them (an older page) keeps the registry's (or the default).
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        required=False,
         choices=time_zone_choices,
         help_text=_(
             "Where you celebrate. Your reveal, reminders and every date your guests see follow its clock."
@@ -136,12 +134,16 @@ class RegistryForm(forms.ModelForm):
         ``upgrade_url``; the services refuse an upload all the same.
         """
         super().__init__(*args, **kwargs)
+        if self.is_bound and not all(name in self.data for name in ("time_zone", "currency")):
+            # A form sent without them (a page from before they existed) keeps the registry's.
+            self.data = self.data.copy()
+            for name in ("time_zone", "currency"):
+                self.data.setdefault(name, getattr(self.instance, name))
         if not self.instance.pk:
             self.fields["time_zone"].initial = settings.TIME_ZONE
             if not self.is_bound:
                 # static/js/time-zone.js puts the browser's zone here; without JavaScript the site's stays.
                 self.fields["time_zone"].widget.attrs["data-browser-zone"] = ""
-        self.fields["currency"].required = False
         self.fields["currency"].help_text = _("New gifts start in it; each gift may still have its own.")
         if not cover_photo_allowed:
             cover = self.fields["cover_photo"]
@@ -184,12 +186,6 @@ class RegistryForm(forms.ModelForm):
                 params={"earliest": EARLIEST_EVENT.year, "latest": latest.year},
             )
         return date
-
-    def clean_time_zone(self) -> str:
-        return self.cleaned_data["time_zone"] or self.instance.time_zone
-
-    def clean_currency(self) -> str:
-        return self.cleaned_data["currency"] or self.instance.currency
 
     def _clean_past_event(self, cleaned: dict) -> None:
         """A new registry's event may not be over already, where the couple celebrates.

@@ -110,6 +110,7 @@ def test_the_public_page_says_the_event_has_passed_and_welcomes_belated_gifts(cl
     assert f"Belated gifts are still warmly welcome here until {until}" in after
     assert reserve in after  # guests may still reserve
     assert form.status_code == 200 and 'name="guest_name"' in form.content.decode()
+    assert "A belated gift is a lovely surprise" in form.content.decode()
 
 
 def test_once_the_links_expire_the_page_says_the_registry_is_closed(client, couple):
