@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import thumbnails
 from apps.core.errors import ServiceError
+from apps.core.money import format_money
 from apps.registries import plans
 from apps.registries.models import Registry
 
@@ -151,9 +152,7 @@ _REFUSALS = {
         Spoilers.NONE: _("The currency stays %(currency)s: guests may have contributed in it."),
     },
     "price_below_pledged": {
-        Spoilers.ALL: _(
-            "Guests have already pledged %(pledged)s %(currency)s, so the price can't go below that."
-        ),
+        Spoilers.ALL: _("Guests have already pledged %(pledged)s, so the price can't go below that."),
         Spoilers.COUNTS: _(
             "Guests have already pledged toward this gift, so the price can't go below what they gave."
         ),
@@ -201,7 +200,11 @@ def _check_group_gift(
     if item.price < pledged:
         view = registry.owner_view()
         raise _refused(
-            "price_below_pledged", view, field="price", pledged=f"{pledged:,.2f}", currency=currency
+            "price_below_pledged",
+            view,
+            field="price",
+            pledged=format_money(pledged, currency),
+            currency=currency,
         )
 
 

@@ -93,10 +93,16 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
     job = prefill.job_for(request, registry)
     if job is not None and not job.is_finished:
         return redirect("importer:job", registry.slug, job.pk)
+    # A new gift starts in the registry's currency, unless the shop's page said another.
+    initial = {"currency": registry.currency}
+    if job:
+        initial.update(
+            {name: value for name, value in prefill.initial(job).items() if value not in ("", None)}
+        )
     form = ItemForm(
         request.POST or None,
         request.FILES or None,
-        initial=prefill.initial(job) if job else None,
+        initial=initial,
         group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
     )
     # The imported picture, shown (and kept) until the couple uploads another.

@@ -6,6 +6,11 @@
   digest, with every reservation since the last one.
 - ``send_guest_reminders`` / ``send_thank_you_reminders``: once each, a few
   days before / after the event.
+
+Days are the couple's: beat runs these every hour, and each run mails the
+registries where ``NOTIFICATIONS_LOCAL_HOUR`` (9 am) has come today, in the
+registry's time zone, and that have not had their mail this local day — at
+nine every morning on their clock, whatever daylight saving does to UTC.
 - ``suppress`` / ``unsubscribe`` / ``not_me``: addresses we stop mailing,
   ``suppression`` and ``mails_since`` for the rules on guests' mail, and
   ``note_mail_problems`` to show the couple why a guest got no mail.
@@ -68,9 +73,19 @@ def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
 
 def _mail_owners(name: str, registry: Registry, context: dict) -> int:
     owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True)
-    for email in owners:
-        emails.send(name, email, context)
+    with registry.local_time():  # the times in the mail on the couple's clock
+        for email in owners:
+            emails.send(name, email, context)
     return len(owners)
+
+
+def _local_slot(registry: Registry, now: datetime.datetime) -> datetime.datetime | None:
+    """Today's sending time on the couple's clock (``NOTIFICATIONS_LOCAL_HOUR``), or None before it."""
+    local = registry.local_now(now)
+    slot = datetime.datetime.combine(
+        local.date(), datetime.time(settings.NOTIFICATIONS_LOCAL_HOUR), tzinfo=registry.zone
+    )
+    return slot if local >= slot else None
 
 
 def _owner_links(registry: Registry) -> dict[str, str]:
@@ -107,9 +122,11 @@ def reservation_made(reservation: Reservation) -> int:
 def send_digests(now: datetime.datetime | None = None) -> int:
     """Queue one digest per registry on the digest (the default) that has news; how many mails.
 
-    Turned off as a whole by the ``digest_mail`` feature flag. Each registry
-    is its own transaction: its mails and its new ``last_digest_at`` are
-    written together, so a crash mid-run sends nobody a digest twice.
+    At most one a local day per registry, once its local hour has come
+    (``_local_slot``): beat calls this every hour. Turned off as a whole by
+    the ``digest_mail`` feature flag. Each registry is its own transaction:
+    its mails and its new ``last_digest_at`` are written together, so a
+    crash mid-run sends nobody a digest twice.
     """
     if not flags.is_enabled(flags.DIGEST_MAIL):
         return 0
@@ -146,11 +163,12 @@ def _send_digest(registry_id: int, now: datetime.datetime, first_since: datetime
     if preference is None:  # switched off meanwhile, or another run has it
         return 0
     since = preference.last_digest_at or first_since
-    if since >= now:
+    slot = _local_slot(registry, now)
+    if slot is None or since >= slot:  # not nine yet where they live, or today's digest went out
         return 0
     preference.last_digest_at = now
     preference.save(update_fields=["last_digest_at", "updated_at"])
-    view = registry.owner_view(timezone.localdate(now))
+    view = registry.owner_view(registry.local_today(now))
     if view == Spoilers.NONE:
         return 0  # a surprise stays a surprise; these are not mailed later either
     reservations = list(
@@ -174,27 +192,40 @@ def _send_digest(registry_id: int, now: datetime.datetime, first_since: datetime
 
 
 # Reminders ---------------------------------------------------------------------
-def send_guest_reminders(today: datetime.date | None = None) -> int:
+def send_guest_reminders(now: datetime.datetime | None = None) -> int:
     """Remind guests whose gift is not marked bought, once, in the days before the event.
 
     A reservation qualifies from ``NOTIFICATIONS_GUEST_REMINDER_DAYS`` days
     before the event until its day, if it was made before today (someone
-    who reserved this morning needs no reminder). Returns how many were sent.
+    who reserved this morning needs no reminder), "today" being the
+    couple's, from their local sending hour on. Returns how many were sent.
     """
-    today = today or timezone.localdate()
-    last = today + datetime.timedelta(days=settings.NOTIFICATIONS_GUEST_REMINDER_DAYS)
+    now = now or timezone.now()
+    # Every zone's today is within a day of UTC's: the database narrows, each registry decides.
+    utc_today = now.astimezone(datetime.UTC).date()
+    last = utc_today + datetime.timedelta(days=settings.NOTIFICATIONS_GUEST_REMINDER_DAYS + 1)
     due = (
         Reservation.objects.active()
         .filter(
             bought_at__isnull=True,
             guest_reminder__isnull=True,
-            item__registry__event_date__range=(today, last),
-            created_at__date__lt=today,
+            item__registry__event_date__range=(utc_today - datetime.timedelta(days=1), last),
         )
         .select_related("item__registry")
         .order_by("pk")
     )
-    return sum(_remind_guest(reservation, today) for reservation in due)
+    sent = 0
+    for reservation in due:
+        registry = reservation.item.registry
+        today = registry.local_today(now)
+        days_left = (registry.event_date - today).days
+        if (
+            _local_slot(registry, now) is not None
+            and 0 <= days_left <= settings.NOTIFICATIONS_GUEST_REMINDER_DAYS
+            and registry.local_today(reservation.created_at) < today
+        ):
+            sent += _remind_guest(reservation, today)
+    return sent
 
 
 @transaction.atomic
@@ -203,6 +234,12 @@ def _remind_guest(reservation: Reservation, today: datetime.date) -> int:
     if not created:  # a concurrent run got here first
         return 0
     registry = reservation.item.registry
+    with registry.local_time():
+        _send_guest_reminder(reservation, registry, today)
+    return 1
+
+
+def _send_guest_reminder(reservation: Reservation, registry: Registry, today: datetime.date) -> None:
     emails.send(
         "guest_reminder",
         reservation.guest_email,
@@ -214,28 +251,40 @@ def _remind_guest(reservation: Reservation, today: datetime.date) -> int:
             "manage_url": emails.absolute(reservation.get_manage_url()),
         },
     )
-    return 1
 
 
-def send_thank_you_reminders(today: datetime.date | None = None) -> int:
+def send_thank_you_reminders(now: datetime.datetime | None = None) -> int:
     """Remind couples, once, to thank guests they have not ticked off yet; how many mails.
 
-    Sent ``NOTIFICATIONS_THANK_YOU_DAYS`` days after the event (or on the
-    first run after that, within ``THANK_YOU_WINDOW_DAYS``).
+    Sent ``NOTIFICATIONS_THANK_YOU_DAYS`` days after the event, at the
+    couple's local sending hour (or on the first run after that, within
+    ``THANK_YOU_WINDOW_DAYS``).
     """
-    today = today or timezone.localdate()
-    latest = today - datetime.timedelta(days=settings.NOTIFICATIONS_THANK_YOU_DAYS)
+    now = now or timezone.now()
+    utc_today = now.astimezone(datetime.UTC).date()
+    latest = utc_today - datetime.timedelta(days=settings.NOTIFICATIONS_THANK_YOU_DAYS - 1)
     to_thank = Q(items__reservations__cancelled_at__isnull=True, items__reservations__thanked=False)
     registries = (
         Registry.objects.filter(
-            event_date__lte=latest, event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS)
+            event_date__lte=latest,
+            event_date__gt=latest - datetime.timedelta(days=THANK_YOU_WINDOW_DAYS + 2),
         )
         .exclude(notification_preference__thank_you_reminded_at__isnull=False)
         .annotate(to_thank=Count("items__reservations", filter=to_thank))
         .filter(to_thank__gt=0)
         .order_by("pk")
     )
-    return sum(_remind_couple(registry) for registry in registries)
+    sent = 0
+    for registry in registries:
+        days_after = (registry.local_today(now) - registry.event_date).days
+        due = (
+            settings.NOTIFICATIONS_THANK_YOU_DAYS
+            <= days_after
+            < settings.NOTIFICATIONS_THANK_YOU_DAYS + (THANK_YOU_WINDOW_DAYS)
+        )
+        if due and _local_slot(registry, now) is not None:
+            sent += _remind_couple(registry)
+    return sent
 
 
 @transaction.atomic

@@ -309,6 +309,7 @@ def _ensure_registry(owner: User, today: datetime.date, created: list[str]) -> R
             "partner_two": "Sam",
             "event_date": today + datetime.timedelta(days=EVENT_IN_DAYS),
             "location": "The Old Boathouse, Lake Hallstatt, Austria",
+            "time_zone": "Europe/Vienna",
             "welcome_message": (
                 "We're getting married! Having you with us is the best present there is — "
                 "but if you'd like to give us something, here are a few things that would make "

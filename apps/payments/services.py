@@ -39,6 +39,7 @@ from paypal.standard.models import (
 
 from apps.core import emails
 from apps.core.errors import ServiceError
+from apps.core.money import format_money
 from apps.metrics.api import count
 
 from .models import IpnDecision, Order, Plan, new_invoice
@@ -276,9 +277,8 @@ def _apply_payment(ipn: PayPalIPN, order: Order) -> str:
     order.txn_id = ipn.txn_id
     order.paid_at = timezone.now()
     order.payer_email = (ipn.payer_email or "")[:254]
-    return _("Paid %(amount)s %(currency)s: registry upgraded to %(plan)s.") % {
-        "amount": order.amount,
-        "currency": order.currency,
+    return _("Paid %(amount)s: registry upgraded to %(plan)s.") % {
+        "amount": format_money(order.amount, order.currency),
         "plan": order.plan.name,
     }
 

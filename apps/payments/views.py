@@ -100,7 +100,8 @@ def orders(request: HttpRequest, slug: str) -> HttpResponse:
         "orders": Order.objects.filter(registry=registry).select_related("plan"),
         "downgrade_rule": DOWNGRADE_RULE,
     }
-    return render(request, "payments/orders.html", context)
+    with registry.local_time():  # the orders' dates on the couple's clock
+        return render(request, "payments/orders.html", context)
 
 
 @csrf_exempt

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,7 +13,53 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import ImageUploadField
 
-from .models import RESERVED_SLUGS, Registry, slug_validator
+from .models import RESERVED_SLUGS, Registry, slug_validator, time_zone_names
+
+# Offered first in the time zone chooser: where most couples are.
+COMMON_TIME_ZONES = [
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Toronto",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Rome",
+    "Europe/Athens",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "UTC",
+]
+
+
+def _zone_label(name: str) -> str:
+    """How a zone reads in the chooser: "Los Angeles", "Argentina / Buenos Aires"."""
+    return name.split("/", 1)[-1].replace("_", " ").replace("/", " / ")
+
+
+def time_zone_choices() -> list:
+    """The chooser's options: the common zones, then every zone grouped by region."""
+    regions: dict[str, list] = {}
+    for name in sorted(time_zone_names()):
+        region = name.split("/", 1)[0] if "/" in name else _("Other")
+        regions.setdefault(region, []).append((name, _zone_label(name) if "/" in name else name))
+    common = [(name, name.replace("_", " ")) for name in COMMON_TIME_ZONES if name in time_zone_names()]
+    return [(_("Common time zones"), common), *regions.items()]
+
 
 EARLIEST_EVENT = datetime.date(2000, 1, 1)
 LATEST_EVENT_YEARS = 10
@@ -49,6 +96,13 @@ class RegistryForm(forms.ModelForm):
     event_date = forms.DateField(
         label=_("Event date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_(
+            "Where you celebrate. Your reveal, reminders and every date your guests see follow its clock."
+        ),
+    )
 
     class Meta:
         model = Registry
@@ -56,6 +110,7 @@ class RegistryForm(forms.ModelForm):
             "partner_one",
             "partner_two",
             "event_date",
+            "time_zone",
             "location",
             "welcome_message",
             "cover_photo",
@@ -63,6 +118,7 @@ class RegistryForm(forms.ModelForm):
             "privacy",
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
+            "currency",
             "pledge_instructions",
         ]
         labels = {
@@ -85,6 +141,17 @@ class RegistryForm(forms.ModelForm):
         ``upgrade_url``; the services refuse an upload all the same.
         """
         super().__init__(*args, **kwargs)
+        if self.is_bound and not all(name in self.data for name in ("time_zone", "currency")):
+            # A form sent without them (a page from before they existed) keeps the registry's.
+            self.data = self.data.copy()
+            for name in ("time_zone", "currency"):
+                self.data.setdefault(name, getattr(self.instance, name))
+        if not self.instance.pk:
+            self.fields["time_zone"].initial = settings.TIME_ZONE
+            if not self.is_bound:
+                # static/js/time-zone.js puts the browser's zone here; without JavaScript the site's stays.
+                self.fields["time_zone"].widget.attrs["data-browser-zone"] = ""
+        self.fields["currency"].help_text = _("New gifts start in it; each gift may still have its own.")
         if not cover_photo_allowed:
             cover = self.fields["cover_photo"]
             cover.widget.attrs["disabled"] = True
@@ -127,8 +194,34 @@ class RegistryForm(forms.ModelForm):
             )
         return date
 
+    def _clean_past_event(self, cleaned: dict) -> None:
+        """A new registry's event may not be over already, where the couple celebrates.
+
+        An existing registry keeps its date once the day has passed (editing the
+        welcome message after the wedding must still work), so only a change to
+        a past date is refused there.
+        """
+        date, zone = cleaned.get("event_date"), cleaned.get("time_zone")
+        if date is None or zone is None:
+            return
+        if self.instance.pk and date == self.initial.get("event_date"):
+            return
+        today = Registry(time_zone=zone).local_today()
+        if date < today:
+            self.add_error(
+                "event_date",
+                ValidationError(
+                    _(
+                        "That day has already passed. Please choose the date of your celebration — "
+                        "today or later."
+                    ),
+                    code="past",
+                ),
+            )
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._clean_past_event(cleaned)
         if (
             cleaned.get("privacy") == Registry.Privacy.PROTECTED
             and not cleaned.get("passphrase")

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.money import CURRENCIES
 
 # Addresses a registry may not take: they would shadow pages of our own.
 RESERVED_SLUGS = frozenset(
@@ -22,6 +27,25 @@ slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("Use lowercase letters, digits and single hyphens (e.g. alex-and-sam)."),
 )
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """Every IANA time zone name this machine knows."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in time_zone_names():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone we know — please choose one from the list."),
+            code="unknown_time_zone",
+            params={"zone": name},
+        )
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
 
 
 class RegistryQuerySet(models.QuerySet):
@@ -66,6 +90,22 @@ class Registry(models.Model):
     partner_one = models.CharField(_("your name"), max_length=80)
     partner_two = models.CharField(_("your partner's name"), max_length=80)
     event_date = models.DateField()
+    # Every day people feel — the reveal, the last day of guests' links,
+    # reminders and digests, "the event has passed" — is a day in this zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("Where you celebrate: the reveal, reminders and dates follow its clock."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=CURRENCIES,
+        default="USD",
+        help_text=_("The currency new gifts start in; each gift may still have its own."),
+    )
     location = models.CharField(max_length=200, blank=True)
     welcome_message = models.TextField(max_length=4000, blank=True)
     cover_photo = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
@@ -127,24 +167,60 @@ class Registry(models.Model):
     def is_protected(self) -> bool:
         return self.privacy == self.Privacy.PROTECTED
 
+    # The couple's clock ------------------------------------------------------
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The registry's time zone (the site's, should the stored name be unknown here)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+    def local_now(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        """``now`` (the present by default) on the couple's clock."""
+        return timezone.localtime(now or timezone.now(), self.zone)
+
+    def local_today(self, now: datetime.datetime | None = None) -> datetime.date:
+        """The couple's today (their day, not UTC's)."""
+        return self.local_now(now).date()
+
+    def local_time(self):
+        """A context manager: dates and times rendered inside it are on the couple's clock."""
+        return timezone.override(self.zone)
+
+    def event_passed(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the event day is over where the couple celebrates."""
+        return self.local_today(now) > self.event_date
+
     # Spoilers ------------------------------------------------------------
     def reveal_date(self) -> datetime.date:
-        """The day everything is revealed: the day after the event."""
+        """The day everything is revealed: the day after the event (from local midnight)."""
         return self.event_date + datetime.timedelta(days=1)
 
     def owner_view(self, today: datetime.date | None = None) -> str:
         """What the couple may see of reservations today: all, counts or none.
 
-        "Nothing until after the event" turns into "all" on the day after.
+        "Nothing until after the event" turns into "all" on the day after,
+        at midnight in the registry's time zone.
         """
-        today = today or timezone.localdate()
+        today = today or self.local_today()
         if today >= self.reveal_date():
             return self.Spoilers.ALL
         return self.spoilers
 
     def token_valid_until(self) -> datetime.date:
-        """The last day a guest's manage link works."""
+        """The last day (in the registry's time zone, to its end) a guest's manage link works."""
         return self.event_date + datetime.timedelta(days=settings.WHISPER_TOKEN_DAYS_AFTER_EVENT)
+
+    def links_expired(self, now: datetime.datetime | None = None) -> bool:
+        """Whether guests' manage links no longer work: the couple's last day has ended."""
+        return self.local_today(now) > self.token_valid_until()
+
+    def phase(self, now: datetime.datetime | None = None) -> str:
+        """Where the registry stands on the couple's calendar: "before", "after" the event, or "closed"."""
+        if self.links_expired(now):
+            return "closed"
+        return "after" if self.event_passed(now) else "before"
 
     def bump_version(self) -> None:
         """Invalidate the cached public page (one UPDATE, no read-modify-write)."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.money import MAX_PRICE
+from apps.core.money import MAX_PRICE, currency_list, currency_name
 
 SORTS = {
     "priority": ("priority", "position", "id"),
@@ -36,6 +36,7 @@ class ItemFilterForm(forms.Form):
     max_price = forms.DecimalField(
         label=_("Max price"), required=False, min_value=Decimal(0), max_value=MAX_PRICE, decimal_places=2
     )
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
     available = forms.BooleanField(label=_("Still available only"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -49,10 +50,29 @@ class ItemFilterForm(forms.Form):
     # Errors whose own message, at the field, says what the page did: the warning need not name them again.
     EXPLAINED = {("max_price", "below_min"), ("sort", "invalid_choice")}
 
-    def __init__(self, data, categories: list[str], with_available: bool = True, **kwargs) -> None:
+    def __init__(
+        self,
+        data,
+        categories: list[str],
+        with_available: bool = True,
+        currencies: list[str] = (),
+        home_currency: str = "",
+        **kwargs,
+    ) -> None:
+        """``currencies``: those of the gifts listed; with more than one, guests may pick one,
+        and prices sort within each currency, ``home_currency`` (the registry's) first."""
         super().__init__(data, **kwargs)
         if not with_available:
             del self.fields["available"]
+        self.home_currency = home_currency
+        self.currencies = sorted(currencies, key=lambda code: (code != home_currency, code))
+        if len(self.currencies) > 1:
+            self.fields["currency"].choices = [
+                ("", _("All currencies")),
+                *((code, f"{currency_name(code)} ({code})") for code in self.currencies),
+            ]
+        else:
+            del self.fields["currency"]
         self.fields["category"].choices = [("", _("All categories")), *((c, c) for c in categories)]
         for name in ("min_price", "max_price"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
@@ -84,9 +104,26 @@ class ItemFilterForm(forms.Form):
             items = items.filter(price__gte=data["min_price"])
         if data.get("max_price") is not None:
             items = items.filter(price__lte=data["max_price"])
+        if data.get("currency"):
+            items = items.filter(currency=data["currency"])
         if data.get("available"):
             items = items.available()
-        return items.order_by(*SORTS[data.get("sort") or "priority"])
+        sort = data.get("sort") or "priority"
+        if sort in ("price", "-price") and self.mixed_currencies:
+            # Prices compare within a currency only: the registry's currency first, then the others.
+            home_first = Case(When(currency=self.home_currency, then=Value(0)), default=Value(1))
+            return items.order_by(home_first, "currency", *SORTS[sort])
+        return items.order_by(*SORTS[sort])
+
+    @property
+    def mixed_currencies(self) -> bool:
+        """Whether the list holds gifts in more than one currency (none was picked)."""
+        self.is_valid()
+        return len(self.currencies) > 1 and not self.cleaned_data.get("currency")
+
+    def currency_names(self) -> str:
+        """The gifts' currencies in a sentence, the registry's first ("US dollars and euros")."""
+        return currency_list(self.currencies)
 
     @property
     def is_filtered(self) -> bool:
@@ -95,6 +132,7 @@ class ItemFilterForm(forms.Form):
         data = self.cleaned_data
         return bool(
             data.get("category")
+            or data.get("currency")
             or data.get("available")
             or data.get("min_price") is not None
             or data.get("max_price") is not None

@@ -15,7 +15,6 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -89,7 +88,8 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
         (_("Email"), lambda r: csv_safe(r.guest_email)),
         (_("Quantity"), lambda r: r.quantity),
         (_("Message"), lambda r: csv_safe(r.message)),
-        (_("Reserved at"), lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+        # On the couple's clock, as everything they see.
+        (_("Reserved at"), lambda r: registry.local_now(r.created_at).strftime("%Y-%m-%d %H:%M")),
         (_("Bought"), lambda r: _("yes") if r.bought else _("no")),
         (_("Thanked"), lambda r: _("yes") if r.thanked else _("no")),
     ]

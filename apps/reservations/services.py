@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core import emails
 from apps.core.errors import ServiceError
+from apps.core.money import format_money
 from apps.items.models import Item
 from apps.metrics.api import count
 from apps.ops import flags
@@ -63,12 +64,8 @@ CENT = Decimal("0.01")
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """An amount as guests read it.
-
-    >>> money(Decimal("1299.5"), "EUR")
-    '1,299.50 EUR'
-    """
-    return f"{amount:,.2f} {currency}"
+    """An amount as guests read it, in the active language's way (``apps.core.money.format_money``)."""
+    return format_money(amount, currency)
 
 
 class ClaimError(ServiceError):
@@ -135,7 +132,7 @@ FORM_USED = _("This form was already sent for another gift or address. Please re
 
 def links_expired(registry: Registry) -> bool:
     """Whether guests' manage links for ``registry`` no longer work (its last day has passed)."""
-    return timezone.localdate() > registry.token_valid_until()
+    return registry.links_expired()
 
 
 def closed(registry: Registry) -> RegistryClosed | None:
@@ -245,15 +242,16 @@ class ClaimKind:
             # A mail never promises a link "until" a day that has passed.
             "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
-        emails.send(
-            f"{self.mail}_{name}",
-            claim.guest_email,
-            context,
-            coalesce_key=f"{self.mail}:{claim.pk}",
-            delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
-            # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
-            sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
-        )
+        with registry.local_time():  # its dates on the couple's clock
+            emails.send(
+                f"{self.mail}_{name}",
+                claim.guest_email,
+                context,
+                coalesce_key=f"{self.mail}:{claim.pk}",
+                delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
+                # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
+                sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
+            )
 
     def _refuse(self, item_id: int, guest_email: str) -> None:
         """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""

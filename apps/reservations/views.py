@@ -177,7 +177,8 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
     context["valid_until"] = registry.token_valid_until()
     if services.links_expired(registry):
-        return _private(render(request, "reservations/expired.html", context, status=410))
+        with registry.local_time():
+            return _private(render(request, "reservations/expired.html", context, status=410))
 
     change_form = None
     if request.method == "POST":
@@ -199,7 +200,8 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     # "Cancel my …" first asks (?cancel=1); only the POST of that confirmation cancels.
     context["confirm_cancel"] = claim.is_active and request.GET.get("cancel") == "1"
     context["amount"] = rules.show(getattr(claim, rules.field), item.currency)
-    return _private(render(request, "reservations/manage.html", context))
+    with registry.local_time():  # the claim's dates on the couple's clock
+        return _private(render(request, "reservations/manage.html", context))
 
 
 @never_cache

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from tests.browser.support import (
@@ -104,3 +105,27 @@ def test_screenshot_of_the_installed_app_at_launch(new_context, screenshots_dir:
     with Image.open(target) as png:
         assert png.size == (PHONE["viewport"]["width"] * 2, PHONE["viewport"]["height"] * 2)
         assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50
+
+
+def test_screenshot_of_a_new_registry_in_the_browsers_time_zone(new_context, screenshots_dir: Path):
+    """The registry form on a phone in Auckland: the time zone chooser starts at the browser's zone."""
+    demo = seed_demo()
+    page = new_context(**PHONE, timezone_id="Pacific/Auckland").new_page()
+    log_in(page, demo.email, demo.password)
+
+    response = page.goto(reverse("registries:create"))
+
+    assert response.status == 200
+    assert page.locator("select[name=time_zone]").input_value() == "Pacific/Auckland"
+    assert horizontal_overflow(page) <= 0
+    width, height = page.viewport_size["width"], 1500
+    target = screenshots_dir / "registry-form.png"
+    page.screenshot(
+        path=target,
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+        animations="disabled",
+        caret="hide",
+    )
+    with Image.open(target) as png:
+        assert png.size == (width * 2, height * 2)

@@ -184,3 +184,11 @@ def test_another_couple_cannot_add_to_the_registry(other_client, registry, item_
 
     assert response.status_code == 404
     assert not Item.objects.exists()
+
+
+def test_a_new_gift_starts_in_the_registrys_currency(owner_client, registry):
+    Registry.objects.filter(pk=registry.pk).update(currency="CHF")
+
+    html = owner_client.get(_url(registry)).content.decode()
+
+    assert '<option value="CHF" selected>' in html

@@ -35,6 +35,8 @@ def test_registry_change_page_bumps_the_cache_version(admin_client, registry, co
         "partner_one": "Alex",
         "partner_two": "Sam",
         "event_date": registry.event_date.isoformat(),
+        "time_zone": "Europe/Lisbon",
+        "currency": "EUR",
         "location": "Faro",
         "welcome_message": "",
         "privacy": "public",

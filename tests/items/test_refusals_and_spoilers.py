@@ -81,4 +81,4 @@ def test_everything_shows_the_amount(owner_client, registry, couple, item_data):
 
     errors = _refusals(owner_client, registry, couple, item_data, "all", make, data)
 
-    assert "4,321.09 USD" in errors
+    assert "$4,321.09" in errors

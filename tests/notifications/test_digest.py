@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 from waffle.models import Flag
@@ -19,6 +20,13 @@ from tests.factories import ItemFactory, RegistryFactory
 pytestmark = pytest.mark.django_db
 
 OwnerMail = RegistryPreference.OwnerMail
+
+
+@pytest.fixture(autouse=True)
+def _after_the_local_hour():
+    """Past nine in the morning where these (UTC) couples live: the hour digests go out."""
+    with time_machine.travel(datetime.datetime(2026, 6, 10, 10, 0, tzinfo=datetime.UTC)):
+        yield
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def _context(name: str) -> dict:
         "pledge": SimpleNamespace(
             guest_name="Robin", amount=Decimal("20.00"), message="Enjoy!", is_active=True
         ),
-        "amount": "20.00 EUR",
+        "amount": "€20.00",
         "inviter": SimpleNamespace(name="Alex", email="alex@example.com", get_short_name=lambda: "Alex"),
         "accept_url": url,
         "report": daily_report(),

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -16,6 +17,11 @@ from tests.factories import ItemFactory, RegistryFactory, ReservationFactory, Us
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 6, 10)
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    """Ten in the morning of ``day`` in UTC, these registries' zone: past the local sending hour."""
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
 
 
 def _days(n: int) -> datetime.date:
@@ -39,8 +45,8 @@ def test_a_guest_who_has_not_bought_is_reminded_once_a_few_days_before(settings)
     settings.NOTIFICATIONS_GUEST_REMINDER_DAYS = 5
     reservation = _reservation(4, guest_email="robin@example.com")
 
-    assert services.send_guest_reminders(TODAY) == 1
-    assert services.send_guest_reminders(TODAY + datetime.timedelta(days=1)) == 0
+    assert services.send_guest_reminders(_at(TODAY)) == 1
+    assert services.send_guest_reminders(_at(_days(1))) == 0
 
     [message] = mail.outbox
     assert message.to == ["robin@example.com"]
@@ -63,16 +69,18 @@ def test_nobody_else_is_reminded(settings, event_in_days, fields):
     settings.NOTIFICATIONS_GUEST_REMINDER_DAYS = 5
     _reservation(event_in_days, **fields)
 
-    assert services.send_guest_reminders(TODAY) == 0
+    assert services.send_guest_reminders(_at(TODAY)) == 0
     assert mail.outbox == []
 
 
 def test_a_reservation_made_today_needs_no_reminder(settings):
     settings.NOTIFICATIONS_GUEST_REMINDER_DAYS = 5
     reservation = _reservation(2)
-    Reservation.objects.filter(pk=reservation.pk).update(created_at=timezone.now())
+    Reservation.objects.filter(pk=reservation.pk).update(created_at=_at(TODAY) - datetime.timedelta(hours=1))
 
-    assert services.send_guest_reminders(timezone.localdate()) == 0
+    assert services.send_guest_reminders(_at(TODAY)) == 0
+    with time_machine.travel(_at(_days(1))):
+        assert services.send_guest_reminders() == 1  # the next morning it is
 
 
 def test_the_couple_is_reminded_to_say_thank_you_once_after_the_event(settings):
@@ -81,8 +89,8 @@ def test_the_couple_is_reminded_to_say_thank_you_once_after_the_event(settings):
     ReservationFactory(item=reservation.item, thanked=True)
     ReservationFactory(item=reservation.item, guest_name="Dana")
 
-    assert services.send_thank_you_reminders(TODAY) == 1
-    assert services.send_thank_you_reminders(TODAY + datetime.timedelta(days=1)) == 0
+    assert services.send_thank_you_reminders(_at(TODAY)) == 1
+    assert services.send_thank_you_reminders(_at(_days(1))) == 0
 
     [message] = mail.outbox
     assert message.to == ["couple@example.com"]
@@ -94,12 +102,12 @@ def test_not_too_early_and_not_for_events_long_past(settings, event_in_days):
     settings.NOTIFICATIONS_THANK_YOU_DAYS = 3
     _reservation(event_in_days)
 
-    assert services.send_thank_you_reminders(TODAY) == 0
+    assert services.send_thank_you_reminders(_at(TODAY)) == 0
 
 
 def test_no_reminder_when_everyone_is_thanked(settings):
     settings.NOTIFICATIONS_THANK_YOU_DAYS = 3
     _reservation(-5, thanked=True)
 
-    assert services.send_thank_you_reminders(TODAY) == 0
+    assert services.send_thank_you_reminders(_at(TODAY)) == 0
     assert mail.outbox == []

@@ -15,20 +15,21 @@ from whisper.celery import app
 
 
 @pytest.mark.django_db
-def test_beat_retries_unsent_mail_every_minute_and_sends_the_daily_mails():
+def test_beat_retries_unsent_mail_every_minute_and_runs_the_daily_mails_hourly():
     for name, entry in app.conf.beat_schedule.items():  # as beat's DatabaseScheduler does when it starts
         ModelEntry.from_entry(name, app=app, **entry)
     tasks = {t.task: t for t in PeriodicTask.objects.filter(task__startswith="apps.notifications.")}
 
     retry = tasks["apps.notifications.tasks.retry_unsent"]
     assert (retry.interval.every, retry.interval.period, retry.enabled) == (60, "seconds", True)
-    for name, hour in [
-        ("send_digests", "7"),
-        ("send_guest_reminders", "9"),
+    # Every hour: each run mails the registries whose local hour has come (see test_local_hours).
+    for name, minute in [
+        ("send_digests", "0"),
+        ("send_guest_reminders", "5"),
         ("send_thank_you_reminders", "10"),
     ]:
         task = tasks[f"apps.notifications.tasks.{name}"]
-        assert (task.crontab.minute, task.crontab.hour, task.enabled) == ("0", hour, True)
+        assert (task.crontab.minute, task.crontab.hour, task.enabled) == (minute, "*", True)
     # Each names a task the worker knows.
     app.loader.import_default_modules()
     assert set(tasks) <= set(app.tasks)

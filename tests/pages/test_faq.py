@@ -71,7 +71,7 @@ def test_faq_quotes_premium_from_the_plan_table(get_page):
     _, soup = get_page(reverse("pages:faq"))
 
     free = soup.find(id="free")
-    assert "a single payment of USD 42 per registry" in free.get_text(" ", strip=True)
+    assert "a single payment of $42.00 per registry" in free.get_text(" ", strip=True)
     assert [li.get_text(strip=True) for li in free.select("li")] == [
         "Unlimited gifts",
         "A cover photo on your registry",

@@ -131,4 +131,4 @@ def test_home_quotes_the_plans_from_the_plan_table(get_page):
 
     text = soup.get_text(" ", strip=True)
     assert "Up to 25 gifts on the free plan" in text
-    assert "Premium is a single payment of USD 39" in text
+    assert "Premium is a single payment of $39.00" in text

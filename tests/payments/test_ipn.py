@@ -52,7 +52,7 @@ def test_completed_payment_upgrades_the_registry(client, paypal, order, django_c
     ipn = PayPalIPN.objects.get()
     assert (ipn.flag, ipn.response) == (False, "VERIFIED")
     assert paypal.received == [b"cmd=_notify-validate&" + ipn_body("completed").encode()]
-    assert _decisions() == [("applied", "Paid 39.00 USD: registry upgraded to Premium.")]
+    assert _decisions() == [("applied", "Paid $39.00: registry upgraded to Premium.")]
     # The couple hear about it, once the payment has committed.
     assert [m.to for m in mail.outbox] == [["alex@example.com"]]
     assert "Premium" in mail.outbox[0].subject
@@ -259,7 +259,7 @@ def test_a_long_transaction_id_that_django_paypal_stores_is_decided_on(client, p
     response = post_ipn(client, ipn_body("completed", txn_id=txn_id))
 
     assert response.status_code == 200
-    assert _decisions() == [("applied", "Paid 39.00 USD: registry upgraded to Premium.")]
+    assert _decisions() == [("applied", "Paid $39.00: registry upgraded to Premium.")]
     order.refresh_from_db()
     assert (order.status, order.txn_id) == (Order.Status.PAID, txn_id)
 
@@ -489,4 +489,4 @@ def test_a_failure_midway_applies_nothing_and_the_retry_applies_it(paypal, order
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert PayPalIPN.objects.get().flag is False
-    assert _decisions() == [("applied", "Paid 39.00 USD: registry upgraded to Premium.")]
+    assert _decisions() == [("applied", "Paid $39.00: registry upgraded to Premium.")]

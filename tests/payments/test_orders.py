@@ -111,7 +111,7 @@ def test_staff_see_orders_and_ipn_decisions(staff_client, client, paypal, order)
     decisions = staff_client.get(reverse("admin:payments_ipndecision_changelist"))
     assert decisions.status_code == 200
     html = decisions.content.decode()
-    assert "Paid 39.00 USD: registry upgraded to Premium." in html
+    assert "Paid $39.00: registry upgraded to Premium." in html
     assert "The order is paid, not waiting for payment." in html
     detail = staff_client.get(reverse("admin:payments_order_change", args=[order.pk]))
     assert detail.status_code == 200

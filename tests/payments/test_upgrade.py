@@ -43,7 +43,7 @@ def test_upgrade_page_opens_a_pending_order_and_shows_the_paypal_form(
     assert (order.amount, order.currency) == (Decimal("39.00"), "USD")
     html = response.content.decode()
     assert 'action="https://www.sandbox.paypal.com/cgi-bin/webscr"' in html
-    assert "Pay USD 39.00 with PayPal" in html
+    assert "Pay $39.00 with PayPal" in html
     fields = _paypal_fields(html)
     assert fields["business"] == settings.PAYPAL_RECEIVER_EMAIL
     assert fields["amount"] == "39.00"
@@ -76,7 +76,7 @@ def test_a_new_price_gets_a_new_order(owner_client, premium, url):
     Plan.objects.filter(pk=premium.pk).update(price=Decimal("49.00"))
     response = owner_client.get(url)
     assert Order.objects.count() == 2
-    assert "Pay USD 49.00 with PayPal" in response.content.decode()
+    assert "Pay $49.00 with PayPal" in response.content.decode()
 
 
 def test_every_order_gets_its_own_invoice(owner_client, premium, url):

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from apps.registries.models import Registry
 from tests.factories import ItemFactory, ReservationFactory
@@ -111,7 +111,7 @@ def test_none_shows_no_reservation_information_until_the_reveal(owner_client, re
 
     html = owner_client.get(_url(registry)).content.decode()
 
-    assert f"revealed on {reveal:%-d %B %Y}" in html
+    assert f"revealed on {formats.date_format(reveal)}" in html
     for secret in (
         "Robin Guest",
         "Brew well!",

@@ -32,7 +32,7 @@ def test_a_group_gift_shows_its_progress_and_a_contribute_link(client, registry)
 
     assert "Group gift" in html
     assert 'max="300.00" value="75.00"' in html
-    assert "75.00 of 300.00 USD pledged" in html
+    assert "$75.00 of $300.00 pledged" in html
     assert reverse("reservations:pledge", args=[registry.slug, bike.pk]) in html
     assert reverse("reservations:reserve", args=[registry.slug, bike.pk]) not in html
 
@@ -49,11 +49,11 @@ def test_a_fully_funded_group_gift_says_thank_you_and_takes_no_more(client, regi
 
 def test_a_pledge_shows_at_once_on_the_cached_page(client, registry):
     bike = group_gift(registry, price="300.00")
-    assert "0.00 of 300.00 USD pledged" in client.get(_public(registry)).content.decode()
+    assert "$0.00 of $300.00 pledged" in client.get(_public(registry)).content.decode()
 
     AMOUNTS.take(bike.pk, Decimal("40"), "Robin", "robin@example.com")
 
-    assert "40.00 of 300.00 USD pledged" in client.get(_public(registry)).content.decode()
+    assert "$40.00 of $300.00 pledged" in client.get(_public(registry)).content.decode()
 
 
 def test_the_couple_who_asked_for_surprises_sees_no_progress(owner_client, registry):

@@ -97,7 +97,7 @@ def test_twenty_equal_pledges_at_once_stop_exactly_at_the_price():
     item.refresh_from_db()
     assert item.pledged_total == Decimal("97.50") == _active_total(item)
     assert item.cache_version == 1 + 13  # only the winners touched the item
-    assert all((e.code, e.params["left"]) == ("not_enough_left", "2.50 USD") for e in lost)
+    assert all((e.code, e.params["left"]) == ("not_enough_left", "$2.50") for e in lost)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.guest_email for p in won)
 
 

@@ -59,7 +59,7 @@ def test_a_guest_tells_the_couple_and_it_lands_on_the_checklist(owner_client, re
     )
     dashboard = owner_client.get(reverse("registries:dashboard", args=[registry.slug])).content.decode()
     assert "A picnic basket from the market" in dashboard
-    assert "45.50 EUR" in dashboard
+    assert "€45.50" in dashboard
     assert "For sunny days" in dashboard
     assert reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]) in dashboard
 

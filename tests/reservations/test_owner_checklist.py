@@ -53,13 +53,13 @@ def test_all_shows_who_pledged_and_who_gave_what(owner_client, registry, given):
 
     assert 'id="pledges"' in html
     assert "Robin Guest" in html
-    assert "120.00 EUR" in html
+    assert "€120.00" in html
     assert "Ride on!" in html
     assert "120.00 pledged" in html
     assert "180.00 to go" in html
     assert "Aunt Jo" in html
     assert "A picnic basket" in html
-    assert "45.00 GBP" in html
+    assert "£45.00" in html
     assert reverse("reservations:pledge_thanked", args=[registry.slug, pledge.pk]) in html
     assert reverse("reservations:gift_thanked", args=[registry.slug, gift.pk]) in html
 

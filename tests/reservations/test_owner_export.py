@@ -111,3 +111,16 @@ def test_free_registries_are_offered_the_upgrade_instead(owner_client, registry,
     html = response.content.decode()
     assert "CSV export comes with an upgrade of the registry." in html
     assert reverse("payments:upgrade", args=[registry.slug]) in html
+
+
+def test_reservation_times_are_on_the_couples_clock(owner_client, premium_registry, items):
+    Registry.objects.filter(pk=premium_registry.pk).update(time_zone="America/Los_Angeles")
+    reservation = ReservationFactory(item=items[0], guest_name="Robin")
+    # 3:30 am UTC on 2 May: still the evening of 1 May in Los Angeles (UTC-7).
+    reservation.__class__.objects.filter(pk=reservation.pk).update(
+        created_at=datetime.datetime(2027, 5, 2, 3, 30, tzinfo=datetime.UTC)
+    )
+
+    rows = _rows(owner_client.get(_url(premium_registry)))
+
+    assert rows[1][5] == "2027-05-01 20:30"

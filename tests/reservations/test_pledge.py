@@ -47,8 +47,8 @@ def test_the_form_shows_the_progress_and_how_to_give(client, bike, registry):
     assert response.status_code == 200
     assert response["X-Robots-Tag"] == "noindex"
     assert 'max="300.00" value="75.00"' in html
-    assert "75.00 of 300.00 USD pledged" in html
-    assert "225.00 USD of 300.00 USD still to contribute." in html
+    assert "$75.00 of $300.00 pledged" in html
+    assert "$225.00 of $300.00 still to contribute." in html
     assert '<a href="https://paypal.me/alexsam" rel="nofollow">https://paypal.me/alexsam</a>' in html
     assert "or cash at the party &lt;3" in html
 
@@ -65,7 +65,7 @@ def test_a_guest_pledges_and_lands_on_the_manage_page(client, bike):
     assert pledge.get_manage_url() in link_paths(mail.outbox[0])
     page = client.get(response["Location"]).content.decode()
     assert "Thank you! We&#x27;ve emailed you a link" in page
-    assert "120.50 USD" in page
+    assert "$120.50" in page
 
 
 def test_an_over_pledge_is_refused_with_what_is_left(client, bike):
@@ -74,7 +74,7 @@ def test_an_over_pledge_is_refused_with_what_is_left(client, bike):
     response = client.post(_url(bike), _data(amount="25"))
 
     assert response.status_code == 200
-    assert "only 20.00 USD left to contribute" in response.content.decode()
+    assert "only $20.00 left to contribute" in response.content.decode()
     assert not Pledge.objects.exists()
     assert mail.outbox == []
 
@@ -92,7 +92,7 @@ def test_a_guest_who_was_beaten_to_it_is_told_what_is_left_now(client, bike, mon
     response = client.post(_url(bike), _data(amount="25"))
 
     assert response.status_code == 200
-    assert "only 10.00 USD left to contribute" in response.content.decode()
+    assert "only $10.00 left to contribute" in response.content.decode()
     assert not Pledge.objects.exists()
 
 

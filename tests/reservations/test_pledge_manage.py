@@ -40,7 +40,7 @@ def test_the_page_shows_the_pledge_and_is_private(client, pledge):
     assert response["X-Robots-Tag"] == "noindex"
     assert response["Referrer-Policy"] == "same-origin"
     assert "Tandem bike" in html
-    assert "100.00 USD" in html
+    assert "$100.00" in html
     assert "Ride on!" in html
     assert 'name="amount" value="100.00"' in html
 
@@ -51,7 +51,7 @@ def test_changing_the_amount(client, pledge, bike):
     pledge.refresh_from_db()
     bike.refresh_from_db()
     assert (pledge.amount, bike.pledged_total) == (Decimal("150.00"), Decimal("150.00"))
-    assert "Done — you now pledge 150.00 USD." in response.content.decode()
+    assert "Done — you now pledge $150.00." in response.content.decode()
     assert [m.to for m in mail.outbox] == [["robin@example.com"]]
 
 
@@ -62,8 +62,7 @@ def test_raising_past_the_price_is_refused_and_changes_nothing(client, pledge, b
 
     assert response.status_code == 200
     assert (
-        "only 20.00 USD more left to contribute, so you can pledge at most 120.00 USD"
-        in response.content.decode()
+        "only $20.00 more left to contribute, so you can pledge at most $120.00" in response.content.decode()
     )
     pledge.refresh_from_db()
     assert pledge.amount == Decimal("100.00")

@@ -43,7 +43,7 @@ def test_a_pledge_adds_to_the_total_bumps_the_caches_and_mails_the_manage_link(
     assert (pledge.guest_name, pledge.amount, pledge.is_active) == ("Robin", Decimal("120.50"), True)
     [message] = mail.outbox
     assert message.to == ["robin@example.com"]
-    assert "120.50 EUR" in message.subject
+    assert "€120.50" in message.subject
     assert pledge.get_manage_url() in link_paths(message)
     assert Counter.objects.get(name="pledges").value == 1
 
@@ -65,7 +65,7 @@ def test_pledges_stop_at_the_price(bike):
 
     with pytest.raises(services.NotAvailable) as caught:
         _pledge(bike, "50.01", name="Charlie")
-    assert (caught.value.code, caught.value.params["left"]) == ("not_enough_left", "50.00 EUR")
+    assert (caught.value.code, caught.value.params["left"]) == ("not_enough_left", "€50.00")
 
     bike.refresh_from_db()
     assert bike.pledged_total == Decimal("250.00")
@@ -124,14 +124,14 @@ def test_changing_a_pledge_moves_only_the_difference(bike):
 
     with pytest.raises(services.NotAvailable) as caught:
         services.AMOUNTS.change(first.pk, Decimal("150.01"))
-    assert (caught.value.code, caught.value.params["most"]) == ("not_available", "150.00 EUR")
+    assert (caught.value.code, caught.value.params["most"]) == ("not_available", "€150.00")
 
     services.AMOUNTS.change(first.pk, Decimal("20"))
     bike.refresh_from_db()
     first.refresh_from_db()
     assert (bike.pledged_total, first.amount) == (Decimal("170.00"), Decimal("20.00"))
     assert [m.to for m in mail.outbox] == [["robin@example.com"], ["robin@example.com"]]
-    assert "20.00 EUR" in mail.outbox[-1].subject
+    assert "€20.00" in mail.outbox[-1].subject
 
 
 def test_raising_a_pledge_past_the_price_says_how_much_more_is_left(bike):
@@ -144,8 +144,8 @@ def test_raising_a_pledge_past_the_price_says_how_much_more_is_left(bike):
     error = caught.value
     assert (error.code, error.params["left"], error.params["most"]) == (
         "not_enough_left",
-        "20.00 EUR",
-        "120.00 EUR",
+        "€20.00",
+        "€120.00",
     )
     first.refresh_from_db()
     assert first.amount == Decimal("100.00")
@@ -179,4 +179,4 @@ def test_the_database_refuses_a_group_gift_without_a_price(registry):
 
 
 def test_money_reads_like_the_pages():
-    assert services.money(Decimal("1234.5"), "USD") == "1,234.50 USD"
+    assert services.money(Decimal("1234.5"), "USD") == "$1,234.50"

@@ -94,6 +94,8 @@ TEMPLATES = [
                 "apps.core.context_processors.site",
                 "apps.ops.context_processors.ops",
             ],
+            # Amounts and dates the reader's way in every template: |money, |full_date.
+            "builtins": ["apps.core.templatetags.money"],
         },
     },
 ]
@@ -271,9 +273,13 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's clock, and the default time zone of a new registry when the browser says none:
+# each registry has its own (Registry.time_zone), and every day people feel is in it.
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Formats Django lacks (a day with its weekday), per language, beside Django's own.
+FORMAT_MODULE_PATH = ["whisper.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(RUN_DIR / "static")))
@@ -336,6 +342,8 @@ EMAIL_HEADER_IMAGE = BASE_DIR / "static" / "img" / "email-header.png"
 NOTIFICATIONS_GUEST_REMINDER_DAYS = env_int("NOTIFICATIONS_GUEST_REMINDER_DAYS", 5)
 # The couple is reminded to say thank you this many days after the event.
 NOTIFICATIONS_THANK_YOU_DAYS = env_int("NOTIFICATIONS_THANK_YOU_DAYS", 3)
+# The hour (on each registry's own clock) from which its digest and reminders go out, once a local day.
+NOTIFICATIONS_LOCAL_HOUR = env_int("NOTIFICATIONS_LOCAL_HOUR", 9)
 
 # Celery: Redis as the broker when CELERY_BROKER_URL is set; eager otherwise.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
@@ -369,17 +377,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.retry_unsent",
         "schedule": float(OUTBOX_RETRY_UNSENT_SECONDS),
     },
+    # Hourly: each run mails the registries where NOTIFICATIONS_LOCAL_HOUR has come
+    # today on their own clock and that have not had today's mail (once a local day).
     "Mail: owners' daily digest": {
         "task": "apps.notifications.tasks.send_digests",
-        "schedule": crontab(minute="0", hour="7"),
+        "schedule": crontab(minute="0"),
     },
     "Mail: guest reminders": {
         "task": "apps.notifications.tasks.send_guest_reminders",
-        "schedule": crontab(minute="0", hour="9"),
+        "schedule": crontab(minute="5"),
     },
     "Mail: thank-you reminders": {
         "task": "apps.notifications.tasks.send_thank_you_reminders",
-        "schedule": crontab(minute="0", hour="10"),
+        "schedule": crontab(minute="10"),
     },
 }
 

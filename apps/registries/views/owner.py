@@ -95,6 +95,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "owners": list(registry.owners.order_by("date_joined", "pk")),
         "invite_form": InviteForm(),
     }
-    # The claims and thank-you list, the importer, mail problems: each a fixed number of queries.
-    dashboard_panels(request, context)
-    return render(request, "registries/dashboard.html", context)
+    with registry.local_time():  # every date and time on the couple's clock
+        # The claims and thank-you list, the importer, mail problems: each a fixed number of queries.
+        dashboard_panels(request, context)
+        return render(request, "registries/dashboard.html", context)

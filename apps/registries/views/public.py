@@ -92,14 +92,16 @@ class _Gifts:
 
     @cached_property
     def form(self) -> ItemFilterForm:
-        categories = list(
-            self.registry.items.visible()
-            .exclude(category="")
-            .order_by("category")
-            .values_list("category", flat=True)
-            .distinct()
+        # The categories and the currencies in one query.
+        pairs = list(self.registry.items.visible().order_by().values_list("category", "currency").distinct())
+        categories = sorted({category for category, _currency in pairs if category})
+        return ItemFilterForm(
+            self.params,
+            categories=categories,
+            with_available=self.show_state,
+            currencies=list({currency for _category, currency in pairs}),
+            home_currency=self.registry.currency,
         )
-        return ItemFilterForm(self.params, categories=categories, with_available=self.show_state)
 
     @cached_property
     def items(self) -> list:
@@ -146,6 +148,9 @@ class _Page:
         self.conditional = anonymous or not len(messages.get_messages(request))
         self.shared = anonymous
         self._etag = ""  # as computed for the conditional GET, while nothing else has changed
+        # Before the event, after it (belated gifts welcome), closed: the page changes with
+        # the couple's calendar though no row does, so the phase is part of every key.
+        self.phase = registry.phase()
 
     def _visitor(self) -> str:
         if self.shared:
@@ -168,6 +173,7 @@ class _Page:
             registry.pk,
             registry.cache_version,
             self.variant,
+            self.phase,
             self.show_state,
             self._visitor(),
             "" if self.shared else self.request.META.get("CSRF_COOKIE", ""),
@@ -182,6 +188,7 @@ class _Page:
             registry.pk,
             registry.cache_version,
             self.variant,
+            self.phase,
             read_only.for_request(self.request),
             translation.get_language(),  # every language its own page
             code_version(),
@@ -203,6 +210,8 @@ class _Page:
             # changes (apps.reservations.signals).
             "flags": flags.RequestFlags(None),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
+            "phase": self.phase,
+            "valid_until": self.registry.token_valid_until(),
             "fragment_seconds": FRAGMENT_SECONDS,
             "code_version": code_version(),
             "language": translation.get_language(),  # in the fragments' keys
@@ -284,15 +293,16 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     owner = not anonymous and is_owner(request, registry)
     if locked := gate(request, registry, owner=owner):
         return locked
-    # The couple may have chosen not to see what was reserved before the event.
-    show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
-    page = _Page(request, registry, owner=owner, show_state=show_state, anonymous=anonymous)
-    conditional = page.conditional and "HTTP_IF_NONE_MATCH" in request.META
-    if conditional and (not_modified := page.not_modified()) is not None:
-        return page.finish(not_modified)
-    if page.shared:
-        return page.finish(page.shared_response())
-    return page.finish(render(request, TEMPLATE, page.context()))
+    with registry.local_time():  # its days and times on the couple's clock
+        # The couple may have chosen not to see what was reserved before the event.
+        show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
+        page = _Page(request, registry, owner=owner, show_state=show_state, anonymous=anonymous)
+        conditional = page.conditional and "HTTP_IF_NONE_MATCH" in request.META
+        if conditional and (not_modified := page.not_modified()) is not None:
+            return page.finish(not_modified)
+        if page.shared:
+            return page.finish(page.shared_response())
+        return page.finish(render(request, TEMPLATE, page.context()))
 
 
 @limit("WHISPER_RATE_PASSPHRASE")

@@ -1,0 +1,1 @@
+FULL_DATE_FORMAT = "l j F Y"
