@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import ImageUploadField
 
@@ -61,6 +62,8 @@ class RegistryForm(forms.ModelForm):
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "pledge_instructions",
+            "shipping",
+            "shipping_address",
         ]
         labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
         widgets = {
@@ -68,6 +71,8 @@ class RegistryForm(forms.ModelForm):
             "spoilers": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
+            "shipping": forms.RadioSelect,
+            "shipping_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
         }
 
     def __init__(self, *args, cover_photo_allowed: bool = False, upgrade_url: str = "", **kwargs) -> None:
@@ -130,6 +135,18 @@ class RegistryForm(forms.ModelForm):
             self.add_error(
                 "passphrase",
                 "A protected registry needs a passphrase — choose one to share with your guests.",
+            )
+        if (
+            cleaned.get("shipping") == Registry.Shipping.ADDRESS
+            and not cleaned.get("shipping_address", "").strip()
+            and "shipping_address" not in self.errors
+        ):
+            self.add_error(
+                "shipping_address",
+                ValidationError(
+                    _("Please give the address guests should send gifts to, or choose another option."),
+                    code="address_missing",
+                ),
             )
         return cleaned
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Addresses a registry may not take: they would shadow pages of our own.
 RESERVED_SLUGS = frozenset(
@@ -61,6 +62,12 @@ class Registry(models.Model):
         COUNTS = "counts", "Show me counts only"
         NONE = "none", "Show me nothing until after the event"
 
+    class Shipping(models.TextChoices):
+        UNSAID = "", _("Don't say anything")
+        ADDRESS = "address", _("Send gifts to our address")
+        PARTY = "party", _("Bring gifts to the party")
+        LATER = "later", _("We'll tell guests where to send gifts")
+
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     partner_one = models.CharField("your name", max_length=80)
     partner_two = models.CharField("your partner's name", max_length=80)
@@ -78,6 +85,25 @@ class Registry(models.Model):
         max_length=2000,
         blank=True,
         help_text="Shown to guests who contribute to a group gift, e.g. your PayPal.me link.",
+    )
+    # Where guests send gifts. Shown only to the owners and to guests with a
+    # claim on this registry (their manage page and mails), never on a page
+    # or preview anyone else can open (``shipping_note`` is what they read).
+    shipping = models.CharField(
+        _("where gifts go"),
+        max_length=10,
+        choices=Shipping.choices,
+        default=Shipping.UNSAID,
+        blank=True,
+    )
+    shipping_address = models.TextField(
+        _("delivery address"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Only guests who reserve or contribute see it (on their private page and in their mail), "
+            "never the public page."
+        ),
     )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
     # Goes up whenever an owner is added or removed: invitation links carry
@@ -103,6 +129,16 @@ class Registry(models.Model):
     @property
     def title(self) -> str:
         return f"{self.partner_one} & {self.partner_two}"
+
+    @property
+    def shipping_note(self) -> str:
+        """Where gifts go, in words for a guest with a claim ("" when the couple said nothing)."""
+        if self.shipping == self.Shipping.ADDRESS and self.shipping_address.strip():
+            return self.shipping_address.strip()
+        return {
+            self.Shipping.PARTY: _("Please bring your gift to the party."),
+            self.Shipping.LATER: _("The couple will tell you where to send your gift."),
+        }.get(self.shipping, "")
 
     # Passphrase ----------------------------------------------------------
     # Guests type what they heard or read: "Lisbon", "lisbon " and "LISBON" are the same passphrase.

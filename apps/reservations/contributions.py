@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.items import hooks as items
 from apps.metrics.signals import count_created
 from apps.privacy import services as privacy
 from apps.registries.export import RegistryExport, exporting_registries, fields_of
@@ -23,7 +25,7 @@ from apps.registries.hooks import dashboard_panels
 from apps.registries.models import Registry
 
 from .models import OffRegistryGift, Pledge, Reservation
-from .services import money
+from .services import KINDS, money
 
 # What an account's export shows of each guest's claim or gift.
 GUEST = ["guest_name", "guest_email"]
@@ -69,14 +71,25 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
     )
 
 
+@items.gift_removed.register
+def tell_guests(item, *, removed: bool, deleted: bool) -> None:
+    """Each guest with a standing claim on a gift the couple deleted or hid gets one mail."""
+    for kind in KINDS.values():
+        if removed:
+            kind.gift_removed(item.pk, deleted=deleted)
+        else:
+            kind.gift_restored(item.pk)
+
+
 @privacy.erasing_guest_data.register
 def erase_guests(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
     """Blank the guests' details on the claims and gifts of registries whose event was by ``cutoff``."""
     now = timezone.now()
+    # By the claim's own registry: a claim on a gift the couple deleted is erased too.
     claims = {
-        name: model.objects.filter(item__registry__event_date__lte=cutoff)
-        .filter(privacy.not_erased())
-        .update(**privacy.BLANK, updated_at=now)
+        name: model.objects.filter(registry__event_date__lte=cutoff)
+        .filter(privacy.not_erased() | ~Q(thank_you_address=""))
+        .update(**privacy.BLANK, thank_you_address="", updated_at=now)
         for name, model in (("reservations", Reservation), ("pledges", Pledge))
     }
     gifts = (

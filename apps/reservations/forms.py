@@ -124,6 +124,16 @@ class ClaimForm(forms.Form):
         help_text=_("The couple will see it with your gift."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    thank_you_address = forms.CharField(
+        label=_("Your postal address, for a thank-you card"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Only if you'd like a thank-you card by post: only the couple sees it, "
+            "and we erase it with your other details after the event."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
     # Not required: a form rendered before keys existed still works (without the guard).
     key = FormKeyField(required=False)
 
