@@ -318,6 +318,9 @@ def _ensure_registry(owner: User, today: datetime.date, created: list[str]) -> R
             ),
             "privacy": Registry.Privacy.PUBLIC,
             "spoilers": Registry.Spoilers.ALL,
+            # Shown only to guests with a claim (their page and mail) and to the couple.
+            "shipping": Registry.Shipping.ADDRESS,
+            "shipping_address": "Alex & Sam\nSeestraße 12\n4830 Hallstatt\nAustria",
         },
     )
     if made:

@@ -24,6 +24,7 @@ from apps.registries.export import RegistryExport, exporting_registries, fields_
 from apps.registries.hooks import dashboard_panels
 from apps.registries.models import Registry
 
+from . import thanks
 from .models import OffRegistryGift, Pledge, Reservation
 from .services import KINDS, money
 
@@ -64,11 +65,18 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
     )
     for pledge in pledges:
         pledge.amount_display = money(pledge.amount, pledge.item.currency)
-    context.update(
-        reservations=reservations,
-        pledges=pledges,
-        gifts_elsewhere=list(registry.off_registry_gifts.order_by("-created_at")),
-    )
+    gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
+    context.update(reservations=reservations, pledges=pledges, gifts_elsewhere=gifts_elsewhere)
+    # The thank-you list's panel: how many guests (by email, as the list groups them) are still to thank.
+    to_thank = {thanks.guest_key(c.guest_email) for c in [*reservations, *pledges] if not c.thanked}
+    to_thank |= {thanks.guest_key(g.guest_email, g.pk) for g in gifts_elsewhere if not g.thanked}
+    context["guests_to_thank"] = len(to_thank)
+
+
+@dashboard_panels.register
+def thank_you_panel(request: HttpRequest, context: dict) -> None:
+    """A link to the thank-you list (no query: ``claims_panel`` counted who is still to thank)."""
+    context.setdefault("panels", []).append("reservations/_thank_you_panel.html")
 
 
 @items.gift_removed.register

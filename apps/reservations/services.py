@@ -232,6 +232,7 @@ class ClaimKind:
         registry = claim.registry
         context = {
             self.mail: claim,
+            "claim": claim,
             "item": claim.item,
             "registry": registry,
             "amount": self.show(getattr(claim, self.field), claim.item.currency if claim.item else ""),
