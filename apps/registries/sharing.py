@@ -84,13 +84,13 @@ def render_card(registry: Registry) -> bytes:
     draw = ImageDraw.Draw(card)
     ink, accent = ("#ffffff", "#f3dbe6") if picture else (INK, ACCENT)
     draw.rectangle((24, 24, CARD_SIZE[0] - 25, CARD_SIZE[1] - 25), outline=accent, width=3)
-    y = _centred(draw, 150, "Whisper", 40, accent)
+    y = _centred(draw, 160, "Whisper", 44, accent)
     if private:
-        y = _centred(draw, y + 60, _("A private gift registry"), 76, ink)
-        _centred(draw, y + 10, _("Open the link and enter the couple's passphrase."), 34, ink)
+        y = _centred(draw, y + 50, _("A private gift registry"), 96, ink)
+        _centred(draw, y + 10, _("Open the link and enter the couple's passphrase."), 40, ink)
     else:
-        y = _centred(draw, y + 50, f"{registry.partner_one} & {registry.partner_two}", 84, ink)
-        _centred(draw, y + 10, formats.date_format(registry.event_date, "j F Y"), 40, ink)
+        y = _centred(draw, y + 40, f"{registry.partner_one} & {registry.partner_two}", 120, ink)
+        _centred(draw, y + 10, formats.date_format(registry.event_date, "j F Y"), 52, ink)
     buffer = io.BytesIO()
     # A photo quantized to 256 colours keeps the PNG small enough for memcached.
     (card.quantize(256) if picture else card).save(buffer, format="PNG", optimize=True)
