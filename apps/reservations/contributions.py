@@ -30,9 +30,19 @@ from .services import KINDS, money
 
 # What an account's export shows of each guest's claim or gift.
 GUEST = ["guest_name", "guest_email"]
-RESERVATION_FIELDS = [*GUEST, "quantity", "message", "created_at", "bought_at", "cancelled_at", "thanked"]
-PLEDGE_FIELDS = [*GUEST, "amount", "message", "created_at", "cancelled_at", "thanked"]
-GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", "thanked"]
+THANKS = ["thanked", "thanked_at"]
+RESERVATION_FIELDS = [
+    *GUEST,
+    "quantity",
+    "message",
+    "thank_you_address",
+    "created_at",
+    "bought_at",
+    "cancelled_at",
+    *THANKS,
+]
+PLEDGE_FIELDS = [*GUEST, "amount", "message", "thank_you_address", "created_at", "cancelled_at", *THANKS]
+GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", *THANKS]
 
 
 @dashboard_panels.register
