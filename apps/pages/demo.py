@@ -415,6 +415,8 @@ def _ensure_reservations(registry: Registry, now: datetime.datetime, created: li
         new.append(
             Reservation(
                 item=item,
+                item_title=item.title,
+                registry=registry,  # bulk_create skips Claim.save(), which fills these in
                 guest_name=guest.name,
                 guest_email=guest.email,
                 message=guest.message,

@@ -229,7 +229,7 @@ class ClaimKind:
     def send_mail(self, name: str, claim_id: int) -> None:
         """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction)."""
         claim = self.model.objects.select_related("item", "registry").get(pk=claim_id)
-        registry = claim.registry
+        registry = claim.registry or claim.item.registry  # (claims saved in bulk may lack their own)
         context = {
             self.mail: claim,
             "claim": claim,

@@ -174,7 +174,7 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     _flag_on(request, rules)
     claim = _claim(rules, token)
     item = claim.item
-    registry = claim.registry
+    registry = claim.registry or item.registry  # (claims saved in bulk may lack their own)
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
     context["valid_until"] = registry.token_valid_until()
     if services.links_expired(registry):
@@ -210,7 +210,8 @@ def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     rules = services.KINDS[kind]
     claim = _claim(rules, token, not_me=True)
     done = request.method == "POST"
-    context = {"claim": claim, "item": claim.item, "registry": claim.registry, "done": done}
+    registry = claim.registry or claim.item.registry
+    context = {"claim": claim, "item": claim.item, "registry": registry, "done": done}
     if done:
         context["cancelled"] = rules.not_me(claim.pk)
     return _private(render(request, "reservations/not_me.html", context))
