@@ -21,6 +21,7 @@ from apps.core.money import format_money
 from apps.registries import plans
 from apps.registries.models import Registry
 
+from . import hooks
 from .models import Item
 
 # What the couple edits. reserved_count and pledged_total belong to the
@@ -231,8 +232,9 @@ def set_received_elsewhere(item: Item, received: int) -> None:
 
 
 def set_hidden(item: Item, hidden: bool) -> None:
-    """Hide ``item`` from guests, or show it again."""
+    """Hide ``item`` from guests, or show it again; guests with a claim on it are told it was removed."""
     with transaction.atomic():
+        hooks.gift_removed(item, removed=hidden, deleted=False)
         Item.objects.filter(pk=item.pk).update(
             hidden=hidden, cache_version=F("cache_version") + 1, updated_at=timezone.now()
         )
@@ -241,9 +243,10 @@ def set_hidden(item: Item, hidden: bool) -> None:
 
 
 def delete_item(item: Item) -> None:
-    """Delete ``item`` and its reservations."""
+    """Delete ``item``; guests with a claim on it are mailed, and their link says it was removed."""
     with transaction.atomic():
         registry = item.registry
+        hooks.gift_removed(item, removed=True, deleted=True)
         item.delete()
         registry.bump_version()
 

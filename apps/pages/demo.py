@@ -319,6 +319,9 @@ def _ensure_registry(owner: User, today: datetime.date, created: list[str]) -> R
             ),
             "privacy": Registry.Privacy.PUBLIC,
             "spoilers": Registry.Spoilers.ALL,
+            # Shown only to guests with a claim (their page and mail) and to the couple.
+            "shipping": Registry.Shipping.ADDRESS,
+            "shipping_address": "Alex & Sam\nSeestraße 12\n4830 Hallstatt\nAustria",
         },
     )
     if made:
@@ -413,6 +416,8 @@ def _ensure_reservations(registry: Registry, now: datetime.datetime, created: li
         new.append(
             Reservation(
                 item=item,
+                item_title=item.title,
+                registry=registry,  # bulk_create skips Claim.save(), which fills these in
                 guest_name=guest.name,
                 guest_email=guest.email,
                 message=guest.message,

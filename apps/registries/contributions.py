@@ -1,5 +1,5 @@
-"""What the registries app contributes to the apps below it: an account's registries go with it,
-and each new registry is counted (``apps.metrics``).
+"""What the registries app contributes: an account's registries go with it (the delivery address
+with them), each new registry is counted (``apps.metrics``), and the dashboard's sharing panel.
 
 Registered by ``RegistriesConfig.ready()`` (see ``apps.core.hooks``).
 """
@@ -11,7 +11,16 @@ from django.db.models.signals import post_save
 from apps.accounts import hooks as accounts
 from apps.metrics.signals import count_created
 
+from . import sharing
+from .hooks import dashboard_panels
 from .models import Registry
+
+
+@dashboard_panels.register
+def share_panel(request, context: dict) -> None:
+    """The registry's address to copy, its share card and QR code, and where gifts go (no query)."""
+    context["share_url"] = sharing.public_url(context["registry"])
+    context.setdefault("panels", []).append("registries/_share_panel.html")
 
 
 @accounts.account_files.register

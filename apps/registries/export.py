@@ -29,6 +29,8 @@ REGISTRY_FIELDS = [
     "privacy",
     "spoilers",
     "pledge_instructions",
+    "shipping",
+    "shipping_address",
     "created_at",
 ]
 

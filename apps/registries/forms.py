@@ -120,6 +120,8 @@ class RegistryForm(forms.ModelForm):
             "spoilers",
             "currency",
             "pledge_instructions",
+            "shipping",
+            "shipping_address",
         ]
         labels = {
             "location": _("Location"),
@@ -132,6 +134,8 @@ class RegistryForm(forms.ModelForm):
             "spoilers": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
+            "shipping": forms.RadioSelect,
+            "shipping_address": forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
         }
 
     def __init__(self, *args, cover_photo_allowed: bool = False, upgrade_url: str = "", **kwargs) -> None:
@@ -231,6 +235,18 @@ class RegistryForm(forms.ModelForm):
             self.add_error(
                 "passphrase",
                 _("A protected registry needs a passphrase — choose one to share with your guests."),
+            )
+        if (
+            cleaned.get("shipping") == Registry.Shipping.ADDRESS
+            and not cleaned.get("shipping_address", "").strip()
+            and "shipping_address" not in self.errors
+        ):
+            self.add_error(
+                "shipping_address",
+                ValidationError(
+                    _("Please give the address guests should send gifts to, or choose another option."),
+                    code="address_missing",
+                ),
             )
         return cleaned
 

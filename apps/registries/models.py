@@ -86,6 +86,12 @@ class Registry(models.Model):
         COUNTS = "counts", _("Show me counts only")
         NONE = "none", _("Show me nothing until after the event")
 
+    class Shipping(models.TextChoices):
+        UNSAID = "", _("Don't say anything")
+        ADDRESS = "address", _("Send gifts to our address")
+        PARTY = "party", _("Bring gifts to the party")
+        LATER = "later", _("We'll tell guests where to send gifts")
+
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     partner_one = models.CharField(_("your name"), max_length=80)
     partner_two = models.CharField(_("your partner's name"), max_length=80)
@@ -120,6 +126,25 @@ class Registry(models.Model):
         blank=True,
         help_text=_("Shown to guests who contribute to a group gift, e.g. your PayPal.me link."),
     )
+    # Where guests send gifts. Shown only to the owners and to guests with a
+    # claim on this registry (their manage page and mails), never on a page
+    # or preview anyone else can open (``shipping_note`` is what they read).
+    shipping = models.CharField(
+        _("where gifts go"),
+        max_length=10,
+        choices=Shipping.choices,
+        default=Shipping.UNSAID,
+        blank=True,
+    )
+    shipping_address = models.TextField(
+        _("delivery address"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Only guests who reserve or contribute see it (on their private page and in their mail), "
+            "never the public page."
+        ),
+    )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
     # Goes up whenever an owner is added or removed: invitation links carry
     # it, so a link sent before the change (say, to a removed partner) dies.
@@ -144,6 +169,16 @@ class Registry(models.Model):
     @property
     def title(self) -> str:
         return f"{self.partner_one} & {self.partner_two}"
+
+    @property
+    def shipping_note(self) -> str:
+        """Where gifts go, in words for a guest with a claim ("" when the couple said nothing)."""
+        if self.shipping == self.Shipping.ADDRESS and self.shipping_address.strip():
+            return self.shipping_address.strip()
+        return {
+            self.Shipping.PARTY: _("Please bring your gift to the party."),
+            self.Shipping.LATER: _("The couple will tell you where to send your gift."),
+        }.get(self.shipping, "")
 
     # Passphrase ----------------------------------------------------------
     # Guests type what they heard or read: "Lisbon", "lisbon " and "LISBON" are the same passphrase.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import owner, partners, public
+from .views import owner, partners, public, share
 
 app_name = "registries"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("registries/new/", owner.create, name="create"),
     path("registries/<slug:slug>/", owner.dashboard, name="dashboard"),
     path("registries/<slug:slug>/edit/", owner.edit, name="edit"),
+    path("registries/<slug:slug>/share/", share.card, name="share"),
     # Two owners: invite the partner, accept (whoever has the link), remove.
     path("registries/<slug:slug>/owners/invite/", partners.invite, name="invite"),
     path("registries/<slug:slug>/owners/<int:user_id>/remove/", partners.remove_owner, name="remove_owner"),
@@ -19,4 +20,7 @@ urlpatterns = [
     # The guests' side (no account).
     path("search/", public.search, name="search"),
     path("r/<slug:slug>/passphrase/", public.passphrase, name="passphrase"),
+    # Sharing: the QR code of the address, and the picture of the link preview.
+    path("r/<slug:slug>/qr.svg", share.qr, name="qr"),
+    path("r/<slug:slug>/card.png", share.preview_card, name="card"),
 ]

@@ -77,13 +77,13 @@ class ReservationAdmin(ClaimAdmin):
         "thanked",
         "created_at",
     ]
-    list_select_related = ["item__registry"]
+    list_select_related = ["item", "registry"]
     readonly_fields = ["item", "quantity", "bought_at", "cancelled_at", "created_at", "updated_at"]
     fields = ["item", "guest_name", "guest_email", "message", "quantity", "thanked", *readonly_fields[2:]]
 
-    @admin.display(description="registry", ordering="item__registry__slug")
+    @admin.display(description="registry", ordering="registry__slug")
     def registry(self, obj: Reservation) -> str:
-        return obj.item.registry.slug
+        return obj.registry.slug if obj.registry else ""
 
     @admin.display(boolean=True, description="bought")
     def bought(self, obj: Reservation) -> bool:

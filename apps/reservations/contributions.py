@@ -12,24 +12,37 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.items import hooks as items
 from apps.metrics.signals import count_created
 from apps.privacy import services as privacy
 from apps.registries.export import RegistryExport, exporting_registries, fields_of
 from apps.registries.hooks import dashboard_panels
 from apps.registries.models import Registry
 
+from . import thanks
 from .models import OffRegistryGift, Pledge, Reservation
-from .services import money
+from .services import KINDS, money
 
 # What an account's export shows of each guest's claim or gift.
 GUEST = ["guest_name", "guest_email"]
-RESERVATION_FIELDS = [*GUEST, "quantity", "message", "created_at", "bought_at", "cancelled_at", "thanked"]
-PLEDGE_FIELDS = [*GUEST, "amount", "message", "created_at", "cancelled_at", "thanked"]
-GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", "thanked"]
+THANKS = ["thanked", "thanked_at"]
+RESERVATION_FIELDS = [
+    *GUEST,
+    "quantity",
+    "message",
+    "thank_you_address",
+    "created_at",
+    "bought_at",
+    "cancelled_at",
+    *THANKS,
+]
+PLEDGE_FIELDS = [*GUEST, "amount", "message", "thank_you_address", "created_at", "cancelled_at", *THANKS]
+GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", *THANKS]
 
 
 @dashboard_panels.register
@@ -62,21 +75,39 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
     )
     for pledge in pledges:
         pledge.amount_display = money(pledge.amount, pledge.item.currency)
-    context.update(
-        reservations=reservations,
-        pledges=pledges,
-        gifts_elsewhere=list(registry.off_registry_gifts.order_by("-created_at")),
-    )
+    gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
+    context.update(reservations=reservations, pledges=pledges, gifts_elsewhere=gifts_elsewhere)
+    # The thank-you list's panel: how many guests (by email, as the list groups them) are still to thank.
+    to_thank = {thanks.guest_key(c.guest_email) for c in [*reservations, *pledges] if not c.thanked}
+    to_thank |= {thanks.guest_key(g.guest_email, g.pk) for g in gifts_elsewhere if not g.thanked}
+    context["guests_to_thank"] = len(to_thank)
+
+
+@dashboard_panels.register
+def thank_you_panel(request: HttpRequest, context: dict) -> None:
+    """A link to the thank-you list (no query: ``claims_panel`` counted who is still to thank)."""
+    context.setdefault("panels", []).append("reservations/_thank_you_panel.html")
+
+
+@items.gift_removed.register
+def tell_guests(item, *, removed: bool, deleted: bool) -> None:
+    """Each guest with a standing claim on a gift the couple deleted or hid gets one mail."""
+    for kind in KINDS.values():
+        if removed:
+            kind.gift_removed(item.pk, deleted=deleted)
+        else:
+            kind.gift_restored(item.pk)
 
 
 @privacy.erasing_guest_data.register
 def erase_guests(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
     """Blank the guests' details on the claims and gifts of registries whose event was by ``cutoff``."""
     now = timezone.now()
+    # By the claim's own registry: a claim on a gift the couple deleted is erased too.
     claims = {
-        name: model.objects.filter(item__registry__event_date__lte=cutoff)
-        .filter(privacy.not_erased())
-        .update(**privacy.BLANK, updated_at=now)
+        name: model.objects.filter(registry__event_date__lte=cutoff)
+        .filter(privacy.not_erased() | ~Q(thank_you_address=""))
+        .update(**privacy.BLANK, thank_you_address="", updated_at=now)
         for name, model in (("reservations", Reservation), ("pledges", Pledge))
     }
     gifts = (

@@ -126,6 +126,16 @@ class ClaimForm(forms.Form):
         help_text=_("The couple will see it with your gift."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    thank_you_address = forms.CharField(
+        label=_("Your postal address, for a thank-you card"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "Only if you'd like a thank-you card by post: only the couple sees it, "
+            "and we erase it with your other details after the event."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
     # Not required: a form rendered before keys existed still works (without the guard).
     key = FormKeyField(required=False)
 
@@ -181,3 +191,42 @@ class OffRegistryGiftForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "message": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class CoupleGiftForm(forms.ModelForm):
+    """The couple notes a gift they received off the list, to thank whoever gave it."""
+
+    amount = forms.DecimalField(
+        label=_("What it was worth"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_PRICE,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+    )
+
+    class Meta:
+        model = OffRegistryGift
+        fields = ["guest_name", "guest_email", "description", "item", "amount", "currency", "message"]
+        labels = {
+            "guest_name": _("Who gave it"),
+            "guest_email": _("Their email"),
+            "description": _("What they gave"),
+            "message": _("Their message, or a note for yourselves"),
+        }
+        help_texts = {
+            "guest_email": _("Gifts with the same email are thanked together."),
+            "item": _("If it is one of the gifts on your list, it then counts as received."),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "message": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, registry, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.fields["item"]
+        # Only gifts counted in units can be "received off the list".
+        item.queryset = registry.items.filter(unlimited=False, group_gift=False).order_by("position", "pk")
+        item.required = False
+        item.label = _("The gift on your list it replaces")

@@ -34,8 +34,19 @@ class Claim(models.Model):
     guest_name = models.CharField(max_length=120)
     guest_email = models.EmailField()
     message = models.TextField(_("message to the couple"), max_length=2000, blank=True)
+    # Optional: where the couple may send a thank-you card (erased with the guest's other details).
+    thank_you_address = models.TextField(_("postal address for a thank-you card"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     thanked = models.BooleanField(default=False)
+    thanked_at = models.DateTimeField(_("thanked on"), null=True, blank=True)
+    # The gift as the guest claimed it: its title and registry stay when the couple deletes it,
+    # so the guest's link can say it was removed (``item`` is then null).
+    item_title = models.CharField(max_length=200, blank=True)
+    registry = models.ForeignKey(
+        "registries.Registry", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # When the couple deleted or hid the gift (the guest was mailed once); null while it is listed.
+    removed_at = models.DateTimeField(null=True, blank=True)
     # The one-time key of the form that took the claim: the same form sent
     # twice (a double tap, a resubmission) finds this claim instead of taking another.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -47,6 +58,13 @@ class Claim(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+    def save(self, *args, **kwargs) -> None:
+        # A new claim keeps its gift's title and registry: they stay when the couple deletes the gift.
+        if self._state.adding and self.item_id and (self.registry_id is None or not self.item_title):
+            item = self.item
+            self.registry_id, self.item_title = item.registry_id, self.item_title or item.title
+        super().save(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:
@@ -85,7 +103,9 @@ class Reservation(Claim):
     TOKEN_SALT = "reservations.manage"  # noqa: S105 (a signing salt, not a secret)
     MANAGE_URL = "reservations:manage"
 
-    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="reservations")
+    item = models.ForeignKey(
+        "items.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="reservations"
+    )
     quantity = models.PositiveIntegerField(default=1)
     bought_at = models.DateTimeField(null=True, blank=True)
 
@@ -108,7 +128,9 @@ class Pledge(Claim):
     TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
     MANAGE_URL = "reservations:pledge_manage"
 
-    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="pledges")
+    item = models.ForeignKey(
+        "items.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="pledges"
+    )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
 
     class Meta(Claim.Meta):
@@ -133,6 +155,16 @@ class OffRegistryGift(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     message = models.TextField(_("message to the couple"), max_length=2000, blank=True)
     thanked = models.BooleanField(default=False)
+    thanked_at = models.DateTimeField(_("thanked on"), null=True, blank=True)
+    # The gift on the list it stands for, when the couple says so (it then counts as received off the list).
+    item = models.ForeignKey(
+        "items.Item",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="given_elsewhere",
+        verbose_name=_("the gift on your list it replaces"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

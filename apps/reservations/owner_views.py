@@ -13,9 +13,11 @@ import csv
 from django.contrib import messages
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
@@ -24,6 +26,8 @@ from apps.registries import plans
 from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
+from . import thanks
+from .forms import CoupleGiftForm
 from .models import OffRegistryGift, Pledge, Reservation
 
 
@@ -50,12 +54,64 @@ def thanked(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse
         return redirect(_dashboard(registry))
     row: Model = get_object_or_404(rows, pk=pk, **{via: registry})
     row.thanked = not row.thanked
+    row.thanked_at = timezone.now() if row.thanked else None
     row.save()
     if row.thanked:
         messages.success(request, _("Ticked off: you thanked %(name)s.") % {"name": row.guest_name})
     else:
         messages.info(request, _("%(name)s is back on your thank-you list.") % {"name": row.guest_name})
     return redirect(_dashboard(registry, anchor))
+
+
+SPOILERS_HIDE_GUESTS = _lazy("Your spoiler setting keeps who gave what hidden for now.")
+
+
+@verified_required
+def thank_yous(request: HttpRequest, slug: str) -> HttpResponse:
+    """One thank-you list per guest, across everything they gave; and a note of a gift off the list."""
+    registry = registry_for_owner(request, slug)
+    shown = registry.owner_view() == Registry.Spoilers.ALL
+    form = CoupleGiftForm(request.POST if request.method == "POST" else None, registry=registry)
+    if request.method == "POST":
+        if not shown:
+            messages.info(request, SPOILERS_HIDE_GUESTS)
+            return redirect(_dashboard(registry))
+        if form.is_valid():
+            try:
+                gift = thanks.record_gift(registry, form.save(commit=False))
+            except thanks.GiftNotRecorded as exc:
+                form.add_error("item", str(exc))
+            else:
+                messages.success(request, _("Noted: %(name)s gave you a gift.") % {"name": gift.guest_name})
+                return redirect(reverse("reservations:thank_yous", args=[registry.slug]))
+    context = {
+        "registry": registry,
+        "shown": shown,
+        "guests": thanks.thank_you_list(registry) if shown else [],
+        "form": form,
+        "reveal_date": registry.reveal_date(),
+    }
+    return render(request, "reservations/thank_yous.html", context, status=400 if form.errors else 200)
+
+
+@verified_required
+@require_POST
+def guest_thanked(request: HttpRequest, slug: str) -> HttpResponse:
+    """Tick one guest off the thank-you list, everything they gave (or put them back)."""
+    registry = registry_for_owner(request, slug)
+    target = reverse("reservations:thank_yous", args=[registry.slug])
+    if registry.owner_view() != Registry.Spoilers.ALL:
+        messages.info(request, SPOILERS_HIDE_GUESTS)
+        return redirect(_dashboard(registry))
+    key = request.POST.get("guest", "").strip()[:254]
+    thanked = request.POST.get("thanked") == "1"
+    if not key or not thanks.set_guest_thanked(registry, key, thanked):
+        messages.info(request, _("Nothing changed: that guest is already as you asked, or no longer here."))
+    elif thanked:
+        messages.success(request, _("Ticked off: you thanked them."))
+    else:
+        messages.info(request, _("They are back on your thank-you list."))
+    return redirect(target)
 
 
 @verified_required

@@ -146,8 +146,10 @@ def _bump_registry(item_id: int) -> None:
     Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
 
 
-def _touch(item_id: int, **moves: Any) -> None:
+def _touch(item_id: int | None, **moves: Any) -> None:
     """Bump the item's cache version (with any running total that moves with it), then its registry's."""
+    if item_id is None:  # the couple deleted the gift: nothing is left to move
+        return
     Item.objects.filter(pk=item_id).update(cache_version=F("cache_version") + 1, **moves)
     _bump_registry(item_id)
 
@@ -229,13 +231,14 @@ class ClaimKind:
         within a few minutes make one mail with the latest state; if the
         confirmation was still waiting, that one mail is the confirmation.
         """
-        claim = self.model.objects.select_related("item__registry").get(pk=claim_id)
-        registry = claim.item.registry
+        claim = self.model.objects.select_related("item", "registry").get(pk=claim_id)
+        registry = claim.registry or claim.item.registry  # (claims saved in bulk may lack their own)
         context = {
             self.mail: claim,
+            "claim": claim,
             "item": claim.item,
             "registry": registry,
-            "amount": self.show(getattr(claim, self.field), claim.item.currency),
+            "amount": self.show(getattr(claim, self.field), claim.item.currency if claim.item else ""),
             "manage_url": emails.absolute(claim.get_manage_url()),
             "not_me_url": emails.absolute(claim.get_not_me_url()),
             "registry_url": emails.absolute(registry.get_absolute_url()),
@@ -282,6 +285,7 @@ class ClaimKind:
         guest_email: str,
         message: str = "",
         key: uuid.UUID | None = None,
+        thank_you_address: str = "",
     ) -> Any:
         """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
 
@@ -307,6 +311,7 @@ class ClaimKind:
                     guest_name=guest_name,
                     guest_email=guest_email,
                     message=message,
+                    thank_you_address=thank_you_address,
                     idempotency_key=key,
                     **{self.field: value},
                 )
@@ -359,6 +364,38 @@ class ClaimKind:
             _touch(claim.item_id, **{self.total: F(self.total) - getattr(claim, self.field)})
             self.send_mail("cancelled", claim.pk)
         return True
+
+    def gift_removed(self, item_id: int, *, deleted: bool) -> int:
+        """The couple deleted (``deleted``) or hid a gift: mark its standing claims and mail each guest once.
+
+        In the caller's transaction, before the gift goes: the claims are
+        locked first (claim, item, registry). A deleted gift's claims are
+        cancelled with it (what they held goes with the gift); a hidden
+        gift's stay, so they stand again if the couple shows it. A claim
+        already told is not mailed again. How many guests were told.
+        """
+        claims = list(
+            self.model.objects.select_for_update()
+            .active()
+            .filter(item_id=item_id, removed_at__isnull=True)
+            .order_by("pk")
+        )
+        now = timezone.now()
+        for claim in claims:
+            claim.removed_at = now
+            fields = ["removed_at", "updated_at"]
+            if deleted:
+                claim.cancelled_at = now
+                fields.append("cancelled_at")
+            claim.save(update_fields=fields)
+            self.send_mail("removed", claim.pk)
+        return len(claims)
+
+    def gift_restored(self, item_id: int) -> None:
+        """The couple shows a hidden gift again: its standing claims are no longer "removed"."""
+        self.model.objects.active().filter(item_id=item_id, removed_at__isnull=False).update(
+            removed_at=None, updated_at=timezone.now()
+        )
 
     def not_me(self, claim_id: int) -> bool:
         """The guest's address says "this wasn't me": cancel the claim and mail that address no more.

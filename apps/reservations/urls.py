@@ -5,6 +5,8 @@ from . import owner_views, views
 app_name = "reservations"
 owner_patterns = [
     path("export.csv", owner_views.export_csv, name="export"),
+    path("thank-yous/", owner_views.thank_yous, name="thank_yous"),
+    path("thank-yous/guest/", owner_views.guest_thanked, name="guest_thanked"),
     path("reservations/<int:pk>/thanked/", owner_views.thanked, {"kind": "reservation"}, name="thanked"),
     path("pledges/<int:pk>/thanked/", owner_views.thanked, {"kind": "pledge"}, name="pledge_thanked"),
     path("elsewhere/<int:pk>/thanked/", owner_views.thanked, {"kind": "gift"}, name="gift_thanked"),

@@ -77,6 +77,7 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
                 data["guest_email"],
                 data["message"],
                 key=data["key"],
+                thank_you_address=data["thank_you_address"],
             )
         except services.NotAvailable as exc:
             # Someone was quicker: back to the registry when nothing is left, else
@@ -162,7 +163,7 @@ def _claim(rules: services.ClaimKind, token: str, not_me: bool = False) -> Claim
         pk = rules.model.pk_from_token(token, not_me=not_me)
     except signing.BadSignature:
         raise Http404("No such claim") from None
-    return get_object_or_404(rules.model.objects.select_related("item__registry"), pk=pk)
+    return get_object_or_404(rules.model.objects.select_related("item", "registry"), pk=pk)
 
 
 @never_cache
@@ -173,12 +174,15 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     _flag_on(request, rules)
     claim = _claim(rules, token)
     item = claim.item
-    registry = item.registry
+    registry = claim.registry or item.registry  # (claims saved in bulk may lack their own)
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
     context["valid_until"] = registry.token_valid_until()
     if services.links_expired(registry):
         with registry.local_time():
             return _private(render(request, "reservations/expired.html", context, status=410))
+    if item is None:  # the couple deleted the gift: the guest's link says so (and there is nothing to change)
+        with registry.local_time():
+            return _private(render(request, "reservations/removed.html", context))
 
     change_form = None
     if request.method == "POST":
@@ -211,7 +215,8 @@ def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     rules = services.KINDS[kind]
     claim = _claim(rules, token, not_me=True)
     done = request.method == "POST"
-    context = {"claim": claim, "item": claim.item, "registry": claim.item.registry, "done": done}
+    registry = claim.registry or claim.item.registry
+    context = {"claim": claim, "item": claim.item, "registry": registry, "done": done}
     if done:
         context["cancelled"] = rules.not_me(claim.pk)
     return _private(render(request, "reservations/not_me.html", context))

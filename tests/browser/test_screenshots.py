@@ -129,3 +129,84 @@ def test_screenshot_of_a_new_registry_in_the_browsers_time_zone(new_context, scr
     )
     with Image.open(target) as png:
         assert png.size == (width * 2, height * 2)
+
+
+# A link preview as a chat app draws it, from the page's Open Graph tags alone.
+PREVIEW_PAGE = """<!doctype html><meta charset="utf-8"><title>Link previews</title>
+<style>
+  body {{ margin: 0; padding: 24px; background: #e5ddd5; font: 15px/1.35 system-ui, sans-serif; }}
+  .row {{ display: flex; gap: 24px; flex-wrap: wrap; }}
+  .bubble {{ width: 360px; background: #dcf8c6; border-radius: 10px; padding: 6px; }}
+  .card {{ background: #0000000d; border-radius: 8px; overflow: hidden; }}
+  .card img {{ display: block; width: 100%; aspect-ratio: 1200 / 630; object-fit: cover; }}
+  .text {{ padding: 8px 10px; }}
+  .title {{ font-weight: 600; }}
+  .desc {{ color: #555; font-size: 13px; margin-top: 2px; }}
+  .site {{ color: #888; font-size: 12px; margin-top: 4px; }}
+  .url {{ color: #027eb5; padding: 6px 4px 2px; word-break: break-all; }}
+</style>
+<div class="row">{bubbles}</div>"""
+BUBBLE = """<div class="bubble"><div class="card"><img src="{image}" alt="">
+<div class="text"><div class="title">{title}</div><div class="desc">{description}</div>
+<div class="site">{site}</div></div></div><div class="url">{url}</div></div>"""
+
+
+def _preview_tags(page, path: str) -> dict[str, str]:
+    page.goto(path)
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll(
+            'meta[property^="og:"], meta[name^="twitter:"]')].map(m => [
+            m.getAttribute('property') || m.getAttribute('name'), m.content]))"""
+    )
+
+
+def test_screenshots_of_sharing(new_context, screenshots_dir: Path):
+    """The couple's printable share card, and the link previews of a public and a protected registry."""
+    from html import escape
+
+    from apps.registries.models import Registry
+    from tests.factories import RegistryFactory
+
+    demo = seed_demo()
+    hidden = RegistryFactory(slug="kim-and-lee", partner_one="Kim", partner_two="Lee", privacy="protected")
+    hidden.set_passphrase("lisbon")
+    hidden.save()
+
+    couple = new_context(**DESKTOP).new_page()
+    log_in(couple, demo.email, demo.password)
+    response = couple.goto(f"{demo.dashboard}share/")
+    assert response.status == 200
+    assert broken_images(couple) == [] and couple.locator(".share-card__qr").count() == 1
+    card = couple.locator(".share-card")
+    card.screenshot(path=screenshots_dir / "share-card.png", animations="disabled")
+
+    guest = new_context(**DESKTOP).new_page()
+    bubbles = []
+    for path in (demo.public, "/r/kim-and-lee/"):
+        tags = _preview_tags(guest, path)
+        assert tags["og:image"].startswith(guest.url.split("/r/")[0])  # absolute, on this site
+        assert tags["twitter:card"] == "summary_large_image"
+        if path == "/r/kim-and-lee/":  # the passphrase page: nothing of the couple, in the tags or the page
+            assert tags["og:title"] == "A private gift registry on Whisper"
+            assert "Kim" not in guest.content()
+        else:
+            assert tags["og:title"].startswith("Alex & Sam")
+        bubbles.append(
+            BUBBLE.format(
+                image=escape(tags["og:image"]),
+                title=escape(tags["og:title"]),
+                description=escape(tags["og:description"]),
+                site=escape(tags["og:site_name"]),
+                url=escape(tags["og:url"]),
+            )
+        )
+    assert Registry.objects.get(slug="kim-and-lee").is_protected
+
+    preview = new_context(**DESKTOP).new_page()
+    preview.set_content(PREVIEW_PAGE.format(bubbles="".join(bubbles)))
+    preview.wait_for_load_state("networkidle")
+    assert preview.evaluate("[...document.images].every(i => i.complete && i.naturalWidth === 1200)")
+    target = screenshots_dir / "link-preview.png"
+    preview.locator(".row").screenshot(path=target, animations="disabled")
+    with Image.open(target) as png:
+        assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50

@@ -50,7 +50,7 @@ def test_the_warning_keeps_the_surprise_when_spoilers_are_hidden(owner_client, r
     assert "Nobody has reserved it yet" not in html
 
 
-def test_post_deletes_the_item_and_its_reservations(owner_client, registry, items):
+def test_post_deletes_the_item_and_cancels_its_reservations(owner_client, registry, items):
     reservation = ReservationFactory(item=items[0])
 
     response = owner_client.post(_url(items[0]), follow=True)
@@ -58,7 +58,10 @@ def test_post_deletes_the_item_and_its_reservations(owner_client, registry, item
     assert response.redirect_chain == [(reverse("registries:dashboard", args=[registry.slug]), 302)]
     assert "Deleted “Teapot”." in response.content.decode()
     assert not Item.objects.filter(pk=items[0].pk).exists()
-    assert not Reservation.objects.filter(pk=reservation.pk).exists()
+    # The reservation stays, cancelled and marked removed, so the guest's link can say what happened.
+    kept = Reservation.objects.get(pk=reservation.pk)
+    assert kept.item is None and kept.item_title == "Teapot" and kept.registry == registry
+    assert kept.cancelled_at is not None and kept.removed_at is not None
     assert Item.objects.filter(registry=registry).count() == 2
     assert Registry.objects.get(pk=registry.pk).cache_version == registry.cache_version + 1
 
