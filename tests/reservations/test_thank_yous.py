@@ -50,11 +50,11 @@ def test_one_entry_per_guest_across_reservations_pledges_and_gifts_off_the_list(
     pat = guests["pat@example.com"]
     assert sorted(gift.kind for gift in pat.gifts) == ["gift", "pledge", "reservation"]
     assert pat.totals == [
-        "25.00 EUR",
-        "95.00 USD",
+        "€25.00",
+        "$95.00",
     ]  # the teapot (35) and the pledge (60); the cake stand in EUR
     assert pat.address == "3 Rua Nova, Lisbon"
-    assert guests["kim@example.com"].totals == ["240.00 USD"]  # two hammocks
+    assert guests["kim@example.com"].totals == ["$240.00"]  # two hammocks
 
 
 def test_the_page_lists_them_with_messages_and_addresses(owner_client, registry, items):
@@ -66,7 +66,7 @@ def test_the_page_lists_them_with_messages_and_addresses(owner_client, registry,
         "For tea!",
         "3 Rua Nova, Lisbon",
         "A cake stand",
-        "25.00 EUR",
+        "€25.00",
         "Sofa",
         "2 × Hammock",
         "A quilt",
