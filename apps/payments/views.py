@@ -20,7 +20,7 @@ from apps.accounts.decorators import verified_required
 from apps.core.emails import absolute
 from apps.registries.access import registry_for_owner
 
-from . import limits, services
+from . import limits, offers, services
 from .models import Order, Plan
 from .postback import PostbackUnavailable
 
@@ -30,7 +30,7 @@ DOWNGRADE_RULE = _(
     "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
     "everything: items over the free limit stay visible to guests and can still be reserved, "
     "but you cannot add new items until you are under the limit again or upgrade again, "
-    "and the paid features (cover photo, CSV export, group gifts) switch off."
+    "and the paid features (your own cover photo, the CSV export) switch off."
 )
 
 
@@ -44,6 +44,9 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = request.GET.get("plan", "")
     plan = next((p for p in plans if p.slug == wanted), plans[0] if plans else None)
     context = {"registry": registry, "current": current, "plans": plans, "plan": plan}
+    if plan is not None:
+        free = offers.free_plan()
+        context.update(free=offers.free_offer(free), offer=offers.paid_offer(plan, free))
     if plan is None or current.price >= plan.price:
         return render(request, "payments/upgrade.html", context)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import ImageUploadField
 
@@ -60,12 +62,15 @@ class RegistryForm(forms.ModelForm):
             "privacy",
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
+            "contributions_via",
+            "paypal_email",
             "pledge_instructions",
         ]
         labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
+            "contributions_via": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
         }
@@ -82,6 +87,8 @@ class RegistryForm(forms.ModelForm):
             cover.widget.attrs["disabled"] = True
             text = _COVER_NEEDS_UPGRADE if self.instance.pk else _COVER_NEEDS_UPGRADE_LATER
             cover.help_text = format_html(text, upgrade_url)
+        # Not sent (an older form, a script): the registry keeps how it takes contributions.
+        self.fields["contributions_via"].required = False
         if self.instance.passphrase_hash:
             self.fields["passphrase"].label = "New passphrase for guests"
             self.fields["passphrase"].help_text = "Leave blank to keep the current one; we never show it."
@@ -119,8 +126,23 @@ class RegistryForm(forms.ModelForm):
             )
         return date
 
+    def clean_contributions_via(self) -> str:
+        return self.cleaned_data["contributions_via"] or self.instance.contributions_via
+
+    def clean_paypal_email(self) -> str:
+        address = self.cleaned_data["paypal_email"].strip()
+        if address and address.lower() == settings.PAYPAL_RECEIVER_EMAIL.strip().lower():
+            raise ValidationError(
+                _("That is Whisper's own PayPal address: give your own, so the money goes straight to you."),
+                code="whisper_address",
+            )
+        return address
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        wants_paypal = cleaned.get("contributions_via") == Registry.ContributionsVia.PAYPAL
+        if wants_paypal and not cleaned.get("paypal_email") and "paypal_email" not in self.errors:
+            self.add_error("paypal_email", _("Give your PayPal address, so guests' contributions reach you."))
         if (
             cleaned.get("privacy") == Registry.Privacy.PROTECTED
             and not cleaned.get("passphrase")

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Addresses a registry may not take: they would shadow pages of our own.
 RESERVED_SLUGS = frozenset(
@@ -61,6 +62,10 @@ class Registry(models.Model):
         COUNTS = "counts", "Show me counts only"
         NONE = "none", "Show me nothing until after the event"
 
+    class ContributionsVia(models.TextChoices):
+        INSTRUCTIONS = "own", _("My own instructions (bank transfer, PayPal.me, cash at the party)")
+        PAYPAL = "paypal", _("PayPal, straight to our PayPal account")
+
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     partner_one = models.CharField("your name", max_length=80)
     partner_two = models.CharField("your partner's name", max_length=80)
@@ -78,6 +83,20 @@ class Registry(models.Model):
         max_length=2000,
         blank=True,
         help_text="Shown to guests who contribute to a group gift, e.g. your PayPal.me link.",
+    )
+    # Contributions to funds and group gifts go straight to the couple: through
+    # PayPal to their own address (a verified IPN marks each paid), or by their
+    # own instructions above. Never through Whisper's account.
+    contributions_via = models.CharField(
+        _("how guests send contributions"),
+        max_length=10,
+        choices=ContributionsVia.choices,
+        default=ContributionsVia.INSTRUCTIONS,
+    )
+    paypal_email = models.EmailField(
+        _("your PayPal address"),
+        blank=True,
+        help_text=_("Guests pay you on PayPal, straight to this account; Whisper never holds the money."),
     )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
     # Goes up whenever an owner is added or removed: invitation links carry
@@ -148,3 +167,8 @@ class Registry(models.Model):
     def bump_version(self) -> None:
         """Invalidate the cached public page (one UPDATE, no read-modify-write)."""
         Registry.objects.filter(pk=self.pk).update(cache_version=F("cache_version") + 1)
+
+    @property
+    def takes_paypal(self) -> bool:
+        """Whether guests' contributions go through PayPal to the couple's own address."""
+        return self.contributions_via == self.ContributionsVia.PAYPAL and bool(self.paypal_email)
