@@ -79,6 +79,14 @@ def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | plans.Pla
     form.add_error(field if field in form.fields else None, str(exc))
 
 
+def _group_gifts(request: HttpRequest, registry: Registry) -> bool:
+    """Whether the form offers "group gift": its flag is on and the plan allows it.
+
+    Never offered and then refused after the couple filled the form in.
+    """
+    return flags.is_enabled(flags.GROUP_GIFTS, request) and plans.allows(registry, "group_gifts")
+
+
 def _limit_message(registry: Registry) -> str:
     """Why the registry's plan takes no more gifts, or "" while it does."""
     try:
@@ -98,7 +106,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         initial=prefill.initial(job) if job else None,
-        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+        group_gifts=_group_gifts(request, registry),
     )
     # The imported picture, shown (and kept) until the couple uploads another.
     picture = prefill.picture(job)
@@ -167,7 +175,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request.FILES or None,
         instance=item,
         reveal_counts=reveal,
-        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+        group_gifts=_group_gifts(request, registry),
     )
     if request.method == "POST" and form.is_valid():
         try:

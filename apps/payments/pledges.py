@@ -99,7 +99,7 @@ def _decide(ipn: PayPalIPN, pledge: Pledge | None, outcome: str, reason: str, ac
 
 def _locked_pledge(ipn: PayPalIPN) -> Pledge:
     """The contribution ``ipn`` names (by invoice; a refund by the payment it undoes), locked."""
-    pledges = Pledge.objects.select_for_update().select_related("item__registry")
+    pledges = Pledge.objects.select_for_update(of=("self",)).select_related("item__registry")
     pledge = None
     if ipn.payment_status == ST_PP_COMPLETED or not ipn.parent_txn_id:
         if ipn.invoice:

@@ -28,7 +28,7 @@ from .services import money
 # What an account's export shows of each guest's claim or gift.
 GUEST = ["guest_name", "guest_email"]
 RESERVATION_FIELDS = [*GUEST, "quantity", "message", "created_at", "bought_at", "cancelled_at", "thanked"]
-PLEDGE_FIELDS = [*GUEST, "amount", "message", "created_at", "cancelled_at", "thanked"]
+PLEDGE_FIELDS = [*GUEST, "amount", "status", "message", "created_at", "settled_at", "cancelled_at", "thanked"]
 GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", "thanked"]
 
 

@@ -11,6 +11,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -94,6 +95,8 @@ def test_a_guest_contribution_goes_to_paypal_with_the_couples_address(client, pl
     assert "http://testserver/paypal/ipn/" in html or "/paypal/ipn/" in html
     assert 'name="amount"' in html and 'value="75.00"' in html and 'value="EUR"' in html
     assert "Pay 75.00 EUR with PayPal" in html
+    # The mail says so too, and never shows the couple's own instructions for another way.
+    assert "You pay it on PayPal, straight to their own PayPal account" in mail.outbox[-1].body
 
 
 def test_a_verified_ipn_for_the_couple_marks_it_paid(client, paypal, pledge, honeymoon):
@@ -190,7 +193,12 @@ def test_a_released_contribution_paid_late_counts_again_if_there_is_room(
 ):
     settings.WHISPER_PAYPAL_HOLD_HOURS = 0
     assert funds.release_unpaid() == 1
+    assert funds.release_unpaid() == 0  # nothing left hanging, nothing released twice
     assert _total(honeymoon) == Decimal("0.00")
+    assert (
+        "was released because PayPal did not confirm"
+        in Client().get(pledge.get_manage_url()).content.decode()
+    )
 
     post_ipn(client, _paid(pledge))
 

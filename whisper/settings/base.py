@@ -292,7 +292,7 @@ THUMBNAIL_PRESERVE_FORMAT = False
 THUMBNAIL_FORMAT = "JPEG"
 # The sizes the templates show ({% thumbnail … crop="center" %}), made by a
 # celery task when an image is uploaded or imported (apps.core.thumbnails).
-WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180"], "cover": ["1100x320"]}
+WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180", "960x480"], "cover": ["1100x320"]}
 
 # Mail: apps.core.emails.send writes an outbox row (apps.notifications) that a
 # celery task delivers through EMAIL_BACKEND; production uses Postmark (anymail).
