@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import shutil
 import uuid
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from apps.payments.models import Order, Plan
 from tests.factories import PASSWORD, ItemFactory, RegistryFactory, UserFactory
+from tests.plan_rows import create_plans
 
 
 def pytest_collection_modifyitems(items):
@@ -103,9 +102,7 @@ def registry(couple):
 def premium_registry(registry, couple):
     """``registry``, upgraded to Premium by a paid order (as ``seed_demo`` does, no PayPal involved)."""
     # The data migration's plans; transactional tests elsewhere may have flushed them.
-    importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans").create_plans(
-        django_apps, None
-    )
+    create_plans()
     premium = Plan.objects.get(slug="premium")
     Order.objects.create(
         registry=registry,

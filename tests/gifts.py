@@ -4,18 +4,17 @@ two owners and the importer's pages (plain functions: several test folders use t
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from django.apps import apps as django_apps
 from waffle.models import Flag
 
 from apps.items.models import Item
 from apps.payments.models import Order, Plan
 from tests.factories import ItemFactory
+from tests.plan_rows import create_plans
 
 _LINK = re.compile(r"https?://\S+")
 
@@ -25,8 +24,7 @@ def upgrade(registry, user=None) -> Order:
 
     The plans are re-created first: a transactional test elsewhere may have flushed them.
     """
-    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
-    migration.create_plans(django_apps, None)
+    create_plans()
     return Order.objects.create(
         registry=registry,
         plan=Plan.objects.get(slug="premium"),

@@ -115,6 +115,10 @@ def client_network(request: HttpRequest) -> str:
     return str(address)
 
 
+# AccessAttempt.username and AccessLog.username are varchar(255) in django-axes.
+AXES_USERNAME_LENGTH = 255
+
+
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     """The address being logged into, as accounts store it: ``Alex@x`` and ``alex@x`` are one.
 
@@ -122,12 +126,18 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     'alex@example.com'
     >>> axes_username(None, None)
     ''
+
+    Cut to the 255 characters axes stores (no account's address is longer),
+    so a 100,000-character "username" is a failed login, not a 500:
+
+    >>> len(axes_username(None, {"username": "é" * 100_000}))
+    255
     """
     field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
     value = (credentials or {}).get(field)
     if value is None and request is not None:
         value = request.POST.get(field, "")
-    return str(value or "").strip().lower()
+    return str(value or "").strip().lower()[:AXES_USERNAME_LENGTH]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials: dict | None = None) -> HttpResponse:

@@ -190,3 +190,51 @@ class ReceivedElsewhereForm(forms.Form):
             "invalid": gettext_lazy("Enter a whole number."),
         },
     )
+
+
+class FundForm(forms.ModelForm):
+    """The couple's form for a fund (a honeymoon, a first home, a charity): guests give any amount.
+
+    A fund is an item of kind "fund" that takes contributions (``group_gift``),
+    one of it, with no store link; its target is the optional ``price``.
+    """
+
+    image = ImageUploadField(label=gettext_lazy("Picture"))
+    price = forms.DecimalField(
+        label=gettext_lazy("Target (optional)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=MAX_PRICE,
+        decimal_places=2,
+        help_text=gettext_lazy("Leave it empty to take any amount, with no limit."),
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        error_messages={
+            "min_value": gettext_lazy("The target must be more than zero."),
+            "max_decimal_places": gettext_lazy("Use at most 2 decimals (e.g. 1500.50)."),
+            "invalid": gettext_lazy("Enter the target as a number, e.g. 1500."),
+        },
+    )
+
+    class Meta:
+        model = Item
+        fields = ["title", "description", "image", "price", "currency", "priority", "hidden"]
+        labels = {
+            "title": gettext_lazy("Name of the fund"),
+            "description": gettext_lazy("Your story"),
+            "hidden": gettext_lazy("Hide from guests"),
+        }
+        help_texts = {
+            "title": gettext_lazy("e.g. Our honeymoon in Lisbon, Our first home, The animal shelter."),
+            "description": gettext_lazy(
+                "What the money is for, in your own words. Guests read it before they give."
+            ),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Item.Kind.FUND
+        self.instance.group_gift = True
+        self.instance.unlimited = False
+        self.instance.quantity = 1
+        self.instance.store_url = ""

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.money import CURRENCIES, price_field
 
 MAX_QUANTITY = 1000
+# The most a running total of contributions can hold (the column's 10 digits, 2 decimals):
+# an untargeted fund takes any number of contributions up to this.
+MAX_TOTAL = Decimal("99999999.99")
 
 
 class ItemQuerySet(models.QuerySet):
@@ -22,16 +25,38 @@ class ItemQuerySet(models.QuerySet):
     def available(self) -> ItemQuerySet:
         """Items with something left to reserve (or, for a group gift, to contribute)."""
         units_left = Q(unlimited=True) | Q(reserved_count__lt=F("quantity") - F("received_elsewhere"))
-        return self.filter(units_left & (Q(group_gift=False) | Q(pledged_total__lt=F("price"))))
+        amount_left = Q(group_gift=False) | Q(pledged_total__lt=F("price")) | untargeted_fund()
+        return self.filter(units_left & amount_left)
+
+    def funds(self) -> ItemQuerySet:
+        return self.filter(kind=Item.Kind.FUND)
+
+
+def untargeted_fund() -> Q:
+    """Funds with no target: they take any amount (up to ``MAX_TOTAL``)."""
+    return Q(kind=Item.Kind.FUND, price__isnull=True, pledged_total__lt=MAX_TOTAL)
 
 
 class Item(models.Model):
+    """A gift on a registry, or a fund (a honeymoon, a first home, a charity).
+
+    A fund is an item of kind ``FUND``: guests give it any amount, through the
+    same contributions as a group gift (``group_gift`` is always set on a
+    fund), toward its optional target (``price``; none means no limit). No
+    units, no store link.
+    """
+
+    class Kind(models.TextChoices):
+        GIFT = "gift", _("Gift")
+        FUND = "fund", _("Fund")
+
     class Priority(models.IntegerChoices):
         MOST_WANTED = 1, _("Most wanted")
         WOULD_LOVE = 2, _("Would love")
         NICE_TO_HAVE = 3, _("Nice to have")
 
     registry = models.ForeignKey("registries.Registry", on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.GIFT)
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=4000, blank=True)
     image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
@@ -74,14 +99,22 @@ class Item(models.Model):
                 condition=Q(unlimited=True) | Q(reserved_count__lte=F("quantity") - F("received_elsewhere")),
                 name="items_item_reserved_within_quantity",
             ),
+            # Within the price (a group gift's, a fund's target); a fund without a target has no limit.
             models.CheckConstraint(
-                condition=Q(pledged_total=0) | Q(price__isnull=False, pledged_total__lte=F("price")),
-                name="items_item_pledged_within_price",
+                condition=Q(pledged_total=0)
+                | Q(price__isnull=False, pledged_total__lte=F("price"))
+                | Q(kind="fund", price__isnull=True),
+                name="items_item_pledged_within_target",
             ),
             models.CheckConstraint(condition=Q(pledged_total__gte=0), name="items_item_pledged_not_negative"),
             models.CheckConstraint(
-                condition=Q(group_gift=False) | Q(price__isnull=False, unlimited=False),
-                name="items_item_group_gift_priced",
+                condition=Q(group_gift=False) | Q(price__isnull=False, unlimited=False) | Q(kind="fund"),
+                name="items_item_group_gift_priced_or_fund",
+            ),
+            # A fund takes contributions, one of it, and is bought nowhere.
+            models.CheckConstraint(
+                condition=Q(kind="gift") | Q(group_gift=True, unlimited=False, quantity=1, store_url=""),
+                name="items_item_fund_takes_contributions",
             ),
             models.CheckConstraint(
                 condition=Q(price__isnull=True) | Q(price__gt=0), name="items_item_price_positive"
@@ -114,6 +147,15 @@ class Item(models.Model):
             return None
         return max(self.price - self.pledged_total, Decimal("0"))
 
+    @property
+    def is_fund(self) -> bool:
+        return self.kind == self.Kind.FUND
+
+    @property
+    def has_target(self) -> bool:
+        """Whether contributions stop at a price or target (not an untargeted fund)."""
+        return self.price is not None
+
     def pledged_percent(self) -> int:
         """How much of a group gift's price is pledged, in whole percent (0–100).
 
@@ -127,6 +169,8 @@ class Item(models.Model):
     @property
     def is_available(self) -> bool:
         units_left = self.unlimited or self.reserved_count + self.received_elsewhere < self.quantity
+        if self.is_fund and self.price is None:
+            return self.pledged_total < MAX_TOTAL
         if self.group_gift:
             return units_left and bool(self.left_to_pledge())
         return units_left

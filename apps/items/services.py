@@ -41,6 +41,7 @@ EDITABLE_FIELDS = [
     "note",
     "hidden",
     "group_gift",
+    "kind",
 ]
 
 
@@ -192,13 +193,13 @@ def _check_group_gift(
             code="unlimited",
             field="unlimited",
         )
-    if item.price is None:
+    if item.price is None and not item.is_fund:  # a fund without a target takes any amount
         raise GroupGiftRefused(
             _("A group gift needs a price for guests to contribute toward."), code="no_price", field="price"
         )
     if pledged and item.currency != currency:
         raise _refused("currency_pledged", registry.owner_view(), field="currency", currency=currency)
-    if item.price < pledged:
+    if item.price is not None and item.price < pledged:
         view = registry.owner_view()
         raise _refused(
             "price_below_pledged",

@@ -23,7 +23,7 @@ from apps.registries.access import registry_for_owner
 from apps.registries.models import Registry
 
 from . import services
-from .forms import CATEGORY_LIST_ID, ItemForm, ReceivedElsewhereForm
+from .forms import CATEGORY_LIST_ID, FundForm, ItemForm, ReceivedElsewhereForm
 from .models import Item
 
 
@@ -65,7 +65,8 @@ def _render_form(
         "limit_message": limit_message,
         "import_job": import_job,
     }
-    if item is not None and not item.unlimited:
+    context["fund"] = isinstance(form, FundForm)
+    if item is not None and not item.unlimited and not item.is_fund:
         context["received_form"] = ReceivedElsewhereForm(
             initial={"received_elsewhere": item.received_elsewhere}
         )
@@ -76,6 +77,14 @@ def _group_gift_error(form: ItemForm, exc: services.GroupGiftRefused | plans.Pla
     """Put a refused group-gift change on the form, next to the field it is about."""
     field = getattr(exc, "field", "group_gift")
     form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _group_gifts(request: HttpRequest, registry: Registry) -> bool:
+    """Whether the form offers "group gift": its flag is on and the plan allows it.
+
+    Never offered and then refused after the couple filled the form in.
+    """
+    return flags.is_enabled(flags.GROUP_GIFTS, request) and plans.allows(registry, "group_gifts")
 
 
 def _limit_message(registry: Registry) -> str:
@@ -103,7 +112,7 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         initial=initial,
-        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+        group_gifts=_group_gifts(request, registry),
     )
     # The imported picture, shown (and kept) until the couple uploads another.
     picture = prefill.picture(job)
@@ -132,18 +141,47 @@ def add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @verified_required
+def add_fund(request: HttpRequest, slug: str) -> HttpResponse:
+    """A fund (honeymoon, first home, charity): guests give any amount toward an optional target."""
+    registry = registry_for_owner(request, slug)
+    form = FundForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.add_item(registry, form.save(commit=False))
+        except plans.PlanLimitReached as exc:
+            return _render_form(request, registry, form, None, limit_message=str(exc))
+        except services.GroupGiftRefused as exc:
+            _group_gift_error(form, exc)
+        else:
+            messages.success(request, _("“%(title)s” is on your registry.") % {"title": item.title})
+            return redirect(_dashboard(item))
+    return _render_form(request, registry, form, None, limit_message=_limit_message(registry))
+
+
+@verified_required
 def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     item = _item_for_owner(request, slug, pk)
     registry = item.registry
     reveal = registry.owner_view() != Registry.Spoilers.NONE
     # Validating puts a new upload on the instance; the thumbnail shows what is stored.
     current_image = item.image if item.image else None
+    if item.is_fund:
+        form = FundForm(request.POST or None, request.FILES or None, instance=item)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_item(item)
+            except (services.GroupGiftRefused, plans.PlanLimitReached) as exc:
+                _group_gift_error(form, exc)
+            else:
+                messages.success(request, _("Saved “%(title)s”.") % {"title": item.title})
+                return redirect(_dashboard(item))
+        return _render_form(request, registry, form, item, current_image)
     form = ItemForm(
         request.POST or None,
         request.FILES or None,
         instance=item,
         reveal_counts=reveal,
-        group_gifts=flags.is_enabled(flags.GROUP_GIFTS, request),
+        group_gifts=_group_gifts(request, registry),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -31,7 +31,7 @@ from apps.core.thumbnails import make_thumbnails_of
 from apps.items.models import Item
 from apps.payments.models import Order, Plan
 from apps.registries.models import Registry
-from apps.reservations.models import Reservation
+from apps.reservations.models import Pledge, Reservation
 
 DEMO_SLUG = "alex-and-sam"
 DEMO_EMAIL = "demo@example.com"
@@ -433,6 +433,74 @@ def _ensure_reservations(registry: Registry, now: datetime.datetime, created: li
         created.append(f"{len(new)} reservations")
 
 
+HONEYMOON = "Our honeymoon in the Azores"
+HONEYMOON_STORY = (
+    "We met on a ferry to São Miguel, so that is where we are going back: two weeks of hot springs, "
+    "whale watching and far too many custard tarts.\n\n"
+    "If you would like to give something toward it, every little bit becomes a memory we will share with you."
+)
+INSTRUCTIONS = (
+    "A bank transfer to Alex & Sam, IBAN PT50 0002 0123 1234 5678 9015 4 (reference: your name), "
+    "or an envelope at the party."
+)
+# (name, email, amount, message, status): the honeymoon fund's contributions.
+CONTRIBUTIONS = [
+    (
+        "Grandma Rose",
+        "rose@example.com",
+        "250.00",
+        "For a boat trip — send me a photo of a whale!",
+        "received",
+    ),
+    ("Priya & Tom", "priya@example.com", "120.00", "Have the best time.", "promised"),
+    ("Uncle Ben", "ben@example.com", "80.00", "", "received"),
+]
+
+
+def _ensure_fund(registry: Registry, created: list[str]) -> None:
+    """Alex & Sam's honeymoon fund, with a target and a few contributions (its total kept in step)."""
+    fund = registry.items.filter(title=HONEYMOON).first()
+    if fund is None:
+        last = registry.items.order_by("-position").values_list("position", flat=True).first() or 0
+        fund = Item(
+            registry=registry,
+            kind=Item.Kind.FUND,
+            group_gift=True,
+            title=HONEYMOON,
+            description=HONEYMOON_STORY,
+            price=Decimal("3000.00"),
+            currency=registry.items.values_list("currency", flat=True).first() or "EUR",
+            priority=Item.Priority.MOST_WANTED,
+            category="Honeymoon",
+            position=last + 1,
+        )
+        _draw_item_picture(fund, save=False)
+        fund.save()
+        created.append("the honeymoon fund")
+    # How the demo couple receive contributions: shown to a guest once they have given.
+    Registry.objects.filter(pk=registry.pk, pledge_instructions="").update(pledge_instructions=INSTRUCTIONS)
+    have = set(fund.pledges.values_list("guest_email", flat=True))
+    new = [
+        Pledge(
+            item=fund,
+            guest_name=name,
+            guest_email=email,
+            amount=Decimal(amount),
+            message=message,
+            status=status,
+        )
+        for name, email, amount, message, status in CONTRIBUTIONS
+        if email not in have
+    ]
+    if new:
+        Pledge.objects.bulk_create(new)
+        created.append(f"{len(new)} contributions")
+    total = sum(fund.pledges.active().values_list("amount", flat=True), Decimal("0"))
+    Item.objects.filter(pk=fund.pk).exclude(pledged_total=total).update(
+        pledged_total=total, cache_version=F("cache_version") + 1
+    )
+
+
 def sync_reserved_counts(registry: Registry) -> int:
     """Set each item's reserved_count to its active reservations' total; returns rows fixed."""
     total = (
@@ -476,6 +544,7 @@ def seed(min_items: int = 0, with_staff: bool = False) -> Result:
     _ensure_items(registry, min_items, created)
     _repair_pictures(registry, created)
     _ensure_reservations(registry, now, created)
+    _ensure_fund(registry, created)
     if sync_reserved_counts(registry):
         created.append("reserved counts")
     if created:

@@ -6,8 +6,9 @@ several); with no paid order, or after a refund or reversal, it is on Free.
 After a downgrade nothing is deleted or hidden: items over the free limit stay
 visible to guests and can still be reserved, but no item can be added until the
 registry is under the limit again (or upgraded again); the paid features
-(cover photo, CSV export, group gifts) are refused from then on. A passphrase
-is allowed on every plan: guests' privacy is never a paid feature.
+(your own cover photo, the CSV export) are refused from then on. A passphrase,
+funds and group gifts are on every plan (see ``offers`` for the whole list):
+guests' privacy and the gifts themselves are never a paid feature.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ FREE_DEFAULTS = {
     "price": Decimal("0.00"),
     "currency": "USD",
     "max_items": 30,
+    "allows_passphrase": True,
+    "allows_group_gifts": True,
     "whisper_branding": True,
 }
 

@@ -151,6 +151,10 @@ class IpnDecision(models.Model):
     order = models.ForeignKey(
         Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
     )
+    # Or the guest's contribution it paid (a couple's own PayPal address, not ours).
+    pledge = models.ForeignKey(
+        "reservations.Pledge", on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     action = models.CharField(max_length=20, blank=True, help_text=_("payment, refund, reversal, …"))
     # Copied from the IPN so "each transaction is applied once per kind of

@@ -108,7 +108,8 @@ def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
     with transaction.atomic(), translation.override("en"):
         order, name = None, ""
         try:
-            _check_trusted(ipn)
+            check_verified(ipn)
+            _check_ours(ipn)
             action = ACTIONS.get(ipn.payment_status)
             order = _locked_order(ipn)
             if action is None:
@@ -118,7 +119,7 @@ def handle_ipn(ipn: PayPalIPN) -> IpnDecision:
                     status=ipn.payment_status or "(none)",
                 )
             name, apply = action
-            if _already_applied(name, ipn.txn_id):
+            if already_applied(name, ipn.txn_id):
                 raise Refusal(
                     _("Transaction %(txn_id)s was already applied (%(action)s); nothing to do."),
                     code="already_applied",
@@ -169,7 +170,8 @@ def _count(action: str, order: Order) -> None:
     count("revenue", -cents if action in {"refund", "reversal"} else cents)
 
 
-def _already_applied(action: str, txn_id: str) -> bool:
+def already_applied(action: str, txn_id: str) -> bool:
+    """Whether transaction ``txn_id`` was applied as ``action`` before (to any order or contribution)."""
     applied = IpnDecision.objects.filter(outcome=IpnDecision.Outcome.APPLIED, action=action, txn_id=txn_id)
     return bool(txn_id) and applied.exists()
 
@@ -180,8 +182,8 @@ def _decide(ipn: PayPalIPN, order: Order | None, outcome: str, reason: str, acti
     )
 
 
-def _check_trusted(ipn: PayPalIPN) -> None:
-    """Refuse IPNs PayPal did not verify, or that were not meant for us."""
+def check_verified(ipn: PayPalIPN) -> None:
+    """Refuse IPNs PayPal did not verify (or sandbox ones on the live site)."""
     flag = (ipn.flag_info or "").strip()
     # django-paypal flags a verified repeat of a transaction as a duplicate; we
     # are idempotent ourselves, so such a repeat is judged like any other IPN.
@@ -193,6 +195,12 @@ def _check_trusted(ipn: PayPalIPN) -> None:
             code="unverified",
             response=ipn.response or "no answer",
         )
+    if ipn.test_ipn and not settings.PAYPAL_TEST:
+        raise Refusal(_("A sandbox IPN reached the live site."), code="sandbox")
+
+
+def _check_ours(ipn: PayPalIPN) -> None:
+    """Refuse an upgrade's IPN that was not paid to Whisper's own account."""
     ours = settings.PAYPAL_RECEIVER_EMAIL.strip().lower()
     if (ipn.receiver_email or "").strip().lower() != ours:
         raise Refusal(
@@ -200,8 +208,6 @@ def _check_trusted(ipn: PayPalIPN) -> None:
             code="wrong_receiver",
             receiver=ipn.receiver_email or "(none)",
         )
-    if ipn.test_ipn and not settings.PAYPAL_TEST:
-        raise Refusal(_("A sandbox IPN reached the live site."), code="sandbox")
 
 
 def _locked_order(ipn: PayPalIPN) -> Order:

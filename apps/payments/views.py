@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.db import DataError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,8 +21,8 @@ from apps.accounts.decorators import verified_required
 from apps.core.emails import absolute
 from apps.registries.access import registry_for_owner
 
-from . import limits, services
-from .models import Order, Plan
+from . import limits, offers, services
+from .models import FREE_SLUG, Order, Plan
 from .postback import PostbackUnavailable
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ DOWNGRADE_RULE = _(
     "If a payment is refunded or reversed, the registry goes back to the Free plan and keeps "
     "everything: items over the free limit stay visible to guests and can still be reserved, "
     "but you cannot add new items until you are under the limit again or upgrade again, "
-    "and the paid features (cover photo, CSV export, group gifts) switch off."
+    "and the paid features (your own cover photo, the CSV export) switch off."
 )
 
 
@@ -40,10 +41,15 @@ def upgrade(request: HttpRequest, slug: str) -> HttpResponse:
     """Open (or reuse) a pending order and show the button that takes the couple to PayPal."""
     registry = registry_for_owner(request, slug)
     current = limits.current_plan(registry)
-    plans = list(Plan.objects.purchasable())
+    # The plans on sale and Free (what the features list "everything in Free, and"), in one query.
+    rows = list(Plan.objects.filter(Q(slug=FREE_SLUG) | Q(pk__in=Plan.objects.purchasable().values("pk"))))
+    plans = sorted((p for p in rows if p.slug != FREE_SLUG), key=lambda p: (p.price, p.pk))
     wanted = request.GET.get("plan", "")
     plan = next((p for p in plans if p.slug == wanted), plans[0] if plans else None)
     context = {"registry": registry, "current": current, "plans": plans, "plan": plan}
+    if plan is not None:
+        free = offers.free_plan(rows)
+        context.update(free=offers.free_offer(free), offer=offers.paid_offer(plan, free))
     if plan is None or current.price >= plan.price:
         return render(request, "payments/upgrade.html", context)
 

@@ -119,6 +119,8 @@ class RegistryForm(forms.ModelForm):
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "currency",
+            "contributions_via",
+            "paypal_email",
             "pledge_instructions",
             "shipping",
             "shipping_address",
@@ -132,6 +134,7 @@ class RegistryForm(forms.ModelForm):
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
+            "contributions_via": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
             "shipping": forms.RadioSelect,
@@ -161,6 +164,8 @@ class RegistryForm(forms.ModelForm):
             cover.widget.attrs["disabled"] = True
             text = _COVER_NEEDS_UPGRADE if self.instance.pk else _COVER_NEEDS_UPGRADE_LATER
             cover.help_text = format_html(text, upgrade_url)
+        # Not sent (an older form, a script): the registry keeps how it takes contributions.
+        self.fields["contributions_via"].required = False
         if self.instance.passphrase_hash:
             self.fields["passphrase"].label = _("New passphrase for guests")
             self.fields["passphrase"].help_text = _("Leave blank to keep the current one; we never show it.")
@@ -223,9 +228,24 @@ class RegistryForm(forms.ModelForm):
                 ),
             )
 
+    def clean_contributions_via(self) -> str:
+        return self.cleaned_data["contributions_via"] or self.instance.contributions_via
+
+    def clean_paypal_email(self) -> str:
+        address = self.cleaned_data["paypal_email"].strip()
+        if address and address.lower() == settings.PAYPAL_RECEIVER_EMAIL.strip().lower():
+            raise ValidationError(
+                _("That is Whisper's own PayPal address: give your own, so the money goes straight to you."),
+                code="whisper_address",
+            )
+        return address
+
     def clean(self) -> dict:
         cleaned = super().clean()
         self._clean_past_event(cleaned)
+        wants_paypal = cleaned.get("contributions_via") == Registry.ContributionsVia.PAYPAL
+        if wants_paypal and not cleaned.get("paypal_email") and "paypal_email" not in self.errors:
+            self.add_error("paypal_email", _("Give your PayPal address, so guests' contributions reach you."))
         if (
             cleaned.get("privacy") == Registry.Privacy.PROTECTED
             and not cleaned.get("passphrase")

@@ -92,6 +92,10 @@ class Registry(models.Model):
         PARTY = "party", _("Bring gifts to the party")
         LATER = "later", _("We'll tell guests where to send gifts")
 
+    class ContributionsVia(models.TextChoices):
+        INSTRUCTIONS = "own", _("My own instructions (bank transfer, PayPal.me, cash at the party)")
+        PAYPAL = "paypal", _("PayPal, straight to our PayPal account")
+
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     partner_one = models.CharField(_("your name"), max_length=80)
     partner_two = models.CharField(_("your partner's name"), max_length=80)
@@ -144,6 +148,20 @@ class Registry(models.Model):
             "Only guests who reserve or contribute see it (on their private page and in their mail), "
             "never the public page."
         ),
+    )
+    # Contributions to funds and group gifts go straight to the couple: through
+    # PayPal to their own address (a verified IPN marks each paid), or by their
+    # own instructions above. Never through Whisper's account.
+    contributions_via = models.CharField(
+        _("how guests send contributions"),
+        max_length=10,
+        choices=ContributionsVia.choices,
+        default=ContributionsVia.INSTRUCTIONS,
+    )
+    paypal_email = models.EmailField(
+        _("your PayPal address"),
+        blank=True,
+        help_text=_("Guests pay you on PayPal, straight to this account; Whisper never holds the money."),
     )
     owners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="registries")
     # Goes up whenever an owner is added or removed: invitation links carry
@@ -260,3 +278,8 @@ class Registry(models.Model):
     def bump_version(self) -> None:
         """Invalidate the cached public page (one UPDATE, no read-modify-write)."""
         Registry.objects.filter(pk=self.pk).update(cache_version=F("cache_version") + 1)
+
+    @property
+    def takes_paypal(self) -> bool:
+        """Whether guests' contributions go through PayPal to the couple's own address."""
+        return self.contributions_via == self.ContributionsVia.PAYPAL and bool(self.paypal_email)

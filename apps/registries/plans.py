@@ -26,7 +26,7 @@ FEATURE_NAMES = {
     "passphrase": _("Passphrase protection"),
     "cover_photo": _("A cover photo"),
     "csv_export": _("CSV export"),
-    "group_gifts": _("Group gifts"),
+    "group_gifts": _("Funds and group gifts"),
 }
 
 

@@ -41,7 +41,17 @@ RESERVATION_FIELDS = [
     "cancelled_at",
     *THANKS,
 ]
-PLEDGE_FIELDS = [*GUEST, "amount", "message", "thank_you_address", "created_at", "cancelled_at", *THANKS]
+PLEDGE_FIELDS = [
+    *GUEST,
+    "amount",
+    "status",
+    "message",
+    "thank_you_address",
+    "created_at",
+    "settled_at",
+    "cancelled_at",
+    *THANKS,
+]
 GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", *THANKS]
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from apps.core.fields import lazy_interpolate
 from apps.core.money import MAX_PRICE
-from apps.items.models import Item
+from apps.items.models import MAX_TOTAL, Item
 
 from .models import Claim, OffRegistryGift
 from .services import AMOUNTS, MAX_UNLIMITED_PER_RESERVATION, UNITS, ClaimKind, Value, money
@@ -58,7 +58,8 @@ def quantity_field(item: Item, held: Value | None) -> forms.IntegerField:
 
 def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
     """How much toward ``item``: at least one cent, at most what is left (plus what the pledge holds)."""
-    left = item.left_to_pledge() or Decimal("0")
+    untargeted = item.group_gift and item.price is None  # a fund without a target: any amount
+    left = (MAX_TOTAL - item.pledged_total) if untargeted else (item.left_to_pledge() or Decimal("0"))
     most = left + (held or 0)
     shown = {"left": money(left, item.currency), "most": money(most, item.currency)}
     # The service's own words for a pledge past what is left.
@@ -82,7 +83,9 @@ def amount_field(item: Item, held: Value | None) -> forms.DecimalField:
             "invalid": _("Enter the amount as a number, e.g. 25.50."),
         },
     )
-    if held is None:
+    if held is None and untargeted:
+        field.help_text = _("Any amount you like.")
+    elif held is None:
         shown["price"] = money(item.price, item.currency)
         field.help_text = _("%(left)s of %(price)s still to contribute.") % shown
     return field

@@ -5,6 +5,7 @@ couple should know about.
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.core import signing
@@ -122,8 +123,37 @@ class Reservation(Claim):
         return self.bought_at is not None
 
 
+# A contribution sent through PayPal carries an invoice with this prefix: the IPN
+# dispatcher (apps.payments) tells it from an upgrade order's by it.
+PAYPAL_INVOICE_PREFIX = "WSG-"
+
+
+def new_pledge_invoice() -> str:
+    """A fresh, unguessable invoice id for a contribution paid through PayPal.
+
+    >>> inv = new_pledge_invoice()
+    >>> inv.startswith("WSG-") and len(inv) == 36
+    True
+    """
+    return PAYPAL_INVOICE_PREFIX + uuid.uuid4().hex
+
+
 class Pledge(Claim):
-    """A guest's promise of an amount toward a group gift (no money passes through Whisper)."""
+    """A guest's contribution toward a group gift or a fund (no money passes through Whisper).
+
+    With the couple's own instructions it is a promise (``PROMISED``) the
+    couple marks ``RECEIVED``. Through PayPal it waits for PayPal
+    (``AWAITING``, holding its share of the target) until a verified IPN for
+    the couple's own PayPal address marks it ``PAID``; a refund or reversal
+    makes it ``REFUNDED`` (and cancelled: its share goes back).
+    """
+
+    class Status(models.TextChoices):
+        PROMISED = "promised", _("Promised")
+        AWAITING = "awaiting", _("Waiting for PayPal")
+        PAID = "paid", _("Paid by PayPal")
+        RECEIVED = "received", _("Received")
+        REFUNDED = "refunded", _("Refunded")
 
     TOKEN_SALT = "reservations.pledge"  # noqa: S105 (a signing salt, not a secret)
     MANAGE_URL = "reservations:pledge_manage"
@@ -132,14 +162,45 @@ class Pledge(Claim):
         "items.Item", on_delete=models.SET_NULL, null=True, blank=True, related_name="pledges"
     )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROMISED)
+    # Set when the guest pays through PayPal: the invoice PayPal's IPN names.
+    invoice = models.CharField(max_length=127, unique=True, null=True, blank=True, editable=False)
+    txn_id = models.CharField(_("PayPal transaction"), max_length=255, blank=True)
+    settled_at = models.DateTimeField(_("paid or received"), null=True, blank=True)
 
     class Meta(Claim.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="reservations_pledge_amount_positive"),
+            # One PayPal payment pays one contribution, however the IPNs race.
+            models.UniqueConstraint(
+                fields=["txn_id"], condition=~Q(txn_id=""), name="reservations_pledge_txn_once"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["awaiting", "paid"]) | Q(invoice__isnull=False),
+                name="reservations_pledge_paypal_has_invoice",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | ~Q(txn_id=""), name="reservations_pledge_paid_has_txn"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.guest_name} — {self.amount} toward {self.item_id}"
+
+    @property
+    def via_paypal(self) -> bool:
+        return self.invoice is not None
+
+    @property
+    def settled(self) -> bool:
+        """Paid by PayPal or marked received: the money reached the couple."""
+        return self.status in (self.Status.PAID, self.Status.RECEIVED)
+
+    def state_label(self) -> str:
+        """Its status as the couple and the guest read it (a cancelled promise says so)."""
+        if self.cancelled_at is not None and self.status != self.Status.REFUNDED:
+            return str(_("Cancelled"))
+        return str(self.get_status_display())
 
 
 class OffRegistryGift(models.Model):

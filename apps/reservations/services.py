@@ -48,13 +48,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.core import emails
 from apps.core.errors import ServiceError
 from apps.core.money import format_money
-from apps.items.models import Item
+from apps.items.models import MAX_TOTAL, Item, untargeted_fund
 from apps.metrics.api import count
 from apps.ops import flags
 from apps.registries.models import Registry
 
 from . import signals
-from .models import Claim, Pledge, Reservation
+from .models import Claim, Pledge, Reservation, new_pledge_invoice
 
 Value = int | Decimal
 
@@ -78,6 +78,12 @@ class Cancelled(ClaimError):
     """The claim was cancelled; it can no longer change."""
 
     code = "cancelled"
+
+
+class Settled(ClaimError):
+    """The money has reached the couple (or is on its way through PayPal): the guest can't change it."""
+
+    code = "settled"
 
 
 class NotAvailable(ClaimError):
@@ -188,6 +194,14 @@ class ClaimKind:
 
     def announce(self, claim: Claim) -> None:
         """Tell the couple of a new claim, as far as this kind does."""
+
+    def starting(self, item_id: int) -> dict[str, Any]:
+        """What a new claim of this kind holds besides its value (e.g. how it is paid)."""
+        return {}
+
+    def frozen(self, claim: Any, action: str) -> Promise | None:
+        """Why the guest may not ``action`` ("change", "cancel") this claim now, or None."""
+        return None
 
     # The lifecycle -----------------------------------------------------------
     def _take(self, item_id: int, more: Value, total: Value, held: Value | None = None) -> None:
@@ -314,6 +328,7 @@ class ClaimKind:
                     thank_you_address=thank_you_address,
                     idempotency_key=key,
                     **{self.field: value},
+                    **self.starting(item_id),
                 )
                 self.send_mail("confirmation", claim.pk)
                 self.announce(claim)
@@ -340,6 +355,8 @@ class ClaimKind:
             held = getattr(claim, self.field)
             if value == held:
                 return claim
+            if why := self.frozen(claim, "change"):
+                raise Settled(why)
             if value > held:
                 self._take(claim.item_id, value - held, total=value, held=held)
             else:
@@ -359,6 +376,8 @@ class ClaimKind:
             claim = self._locked(claim_id)
             if not claim.is_active:
                 return False
+            if why := self.frozen(claim, "cancel"):
+                raise Settled(why)
             claim.cancelled_at = timezone.now()
             claim.save(update_fields=["cancelled_at", "updated_at"])
             _touch(claim.item_id, **{self.total: F(self.total) - getattr(claim, self.field)})
@@ -406,7 +425,10 @@ class ClaimKind:
         with transaction.atomic():
             claim = self.model.objects.get(pk=claim_id)
             emails.not_me.only()(claim.guest_email)
-            return self.cancel(claim_id)
+            try:
+                return self.cancel(claim_id)
+            except Settled:  # the money was sent: the claim stands, the address gets no more mail
+                return False
 
 
 class Units(ClaimKind):
@@ -470,10 +492,14 @@ class Units(ClaimKind):
 
 
 class Amounts(ClaimKind):
-    """Pledges: an amount in whole cents toward a group gift, up to what is left of its price.
+    """Contributions: an amount in whole cents toward a group gift or a fund.
 
-    A pledge is a promise: no money passes through Whisper; the pages tell the
-    guest how the couple wants to receive it (``Registry.pledge_instructions``).
+    Up to what is left of the gift's price or the fund's target; a fund
+    without a target takes any amount. No money passes through Whisper: the
+    guest pays the couple through PayPal (to the couple's own address; the
+    contribution waits for PayPal until a verified IPN marks it paid, see
+    ``apps.reservations.funds``) or as the couple's own instructions say
+    (``Registry.pledge_instructions``), shown once the guest has pledged.
     """
 
     model = Pledge
@@ -482,6 +508,7 @@ class Amounts(ClaimKind):
     messages = {
         "gone": _("“%(title)s” is fully funded — thank you!"),
         "taken": _("Thank you! We've emailed you a link to change or cancel your pledge."),
+        "taken_paypal": _("One more step: pay your contribution on PayPal, straight to the couple."),
         "changed": _("Done — you now pledge %(value)s."),
         "now_cancelled": _("Your pledge is cancelled. Thank you for letting the couple know."),
         "already_cancelled": _("This pledge was already cancelled."),
@@ -494,6 +521,12 @@ class Amounts(ClaimKind):
             "Sorry — only %(left)s more left to contribute, so you can pledge at most %(most)s."
         ),
         "no_more": _("Sorry — nothing more is left to contribute, so you can pledge at most %(most)s."),
+        "settled": _(
+            "The couple has received this contribution, so it can no longer be changed or cancelled."
+        ),
+        "paypal_amount": _(
+            "A contribution through PayPal keeps its amount: cancel it and give again for another amount."
+        ),
     }
 
     def check(self, value: Value) -> None:
@@ -502,15 +535,34 @@ class Amounts(ClaimKind):
 
     def enough_left(self, more: Value, total: Value) -> Q:
         within_price = Q(price__isnull=False, pledged_total__lte=F("price") - more)
-        return within_price & Q(hidden=False, group_gift=True, received_elsewhere__lt=F("quantity"))
+        # A fund without a target takes any amount, up to what the column holds.
+        no_target = untargeted_fund() & Q(pledged_total__lte=MAX_TOTAL - more)
+        return (within_price | no_target) & Q(
+            hidden=False, group_gift=True, received_elsewhere__lt=F("quantity")
+        )
 
     def left(self, item: Item | None) -> Value:
         if item is None or item.hidden or not item.group_gift or not item.remaining():
             raise Closed(self.messages["closed"])
+        if item.price is None:
+            return MAX_TOTAL - item.pledged_total
         return item.left_to_pledge()
 
     def show(self, value: Value, currency: str) -> str:
         return money(value, currency)
+
+    def starting(self, item_id: int) -> dict[str, Any]:
+        registry = Registry.objects.filter(items__pk=item_id).first()
+        if registry is not None and registry.takes_paypal:
+            return {"status": Pledge.Status.AWAITING, "invoice": new_pledge_invoice()}
+        return {}
+
+    def frozen(self, claim: Any, action: str) -> Promise | None:
+        if claim.settled:
+            return self.messages["settled"]
+        if action == "change" and claim.via_paypal:
+            return self.messages["paypal_amount"]
+        return None
 
 
 UNITS, AMOUNTS = Units(), Amounts()

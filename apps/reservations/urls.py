@@ -9,6 +9,8 @@ owner_patterns = [
     path("thank-yous/guest/", owner_views.guest_thanked, name="guest_thanked"),
     path("reservations/<int:pk>/thanked/", owner_views.thanked, {"kind": "reservation"}, name="thanked"),
     path("pledges/<int:pk>/thanked/", owner_views.thanked, {"kind": "pledge"}, name="pledge_thanked"),
+    path("contributions/", owner_views.contributions, name="contributions"),
+    path("pledges/<int:pk>/received/", owner_views.received, name="pledge_received"),
     path("elsewhere/<int:pk>/thanked/", owner_views.thanked, {"kind": "gift"}, name="gift_thanked"),
 ]
 urlpatterns = [

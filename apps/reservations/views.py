@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,7 +31,7 @@ from apps.ops import flags
 from apps.registries.access import gate, noindex
 from apps.registries.models import Registry
 
-from . import services
+from . import funds, services
 from .forms import ChangeForm, ClaimForm, OffRegistryGiftForm
 from .models import Claim
 
@@ -92,8 +93,9 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
         except services.ClaimError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, kind.messages["taken"])
-            return redirect(claim.get_manage_url())
+            paying = getattr(claim, "status", "") == "awaiting"
+            messages.success(request, kind.messages["taken_paypal" if paying else "taken"])
+            return redirect(claim.get_manage_url() + ("#pay" if paying else ""))
     context["form"] = form
     return noindex(render(request, kind.page, context))
 
@@ -203,7 +205,12 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     context["change_form"] = change_form
     # "Cancel my …" first asks (?cancel=1); only the POST of that confirmation cancels.
     context["confirm_cancel"] = claim.is_active and request.GET.get("cancel") == "1"
+    context["frozen_change"] = rules.frozen(claim, "change")
     context["amount"] = rules.show(getattr(claim, rules.field), item.currency)
+    if getattr(claim, "status", "") == "awaiting":
+        context["hold_hours"] = settings.WHISPER_PAYPAL_HOLD_HOURS
+        # Released (no payment in time) or cancelled: no button, but a late payment still counts.
+        context["paypal_form"] = funds.paypal_form(claim) if claim.is_active else None
     with registry.local_time():  # the claim's dates on the couple's clock
         return _private(render(request, "reservations/manage.html", context))
 

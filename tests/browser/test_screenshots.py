@@ -210,3 +210,24 @@ def test_screenshots_of_sharing(new_context, screenshots_dir: Path):
     preview.locator(".row").screenshot(path=target, animations="disabled")
     with Image.open(target) as png:
         assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50
+
+
+def test_screenshot_of_the_honeymoon_fund(new_context, screenshots_dir: Path):
+    """The demo's honeymoon fund: its card on the phone, and the page where a guest gives."""
+    demo = seed_demo()
+    from apps.items.models import Item
+
+    fund = Item.objects.get(registry__slug="alex-and-sam", kind=Item.Kind.FUND)
+    give = f"/r/alex-and-sam/items/{fund.pk}/contribute/"
+    phone = new_context(**PHONE).new_page()
+    for name, path, selector in (("fund-phone", demo.public, ".funds"), ("fund-give-phone", give, "main")):
+        response = phone.goto(path)
+        assert response.status == 200, f"{name}: {path} answered {response.status}"
+        assert broken_images(phone) == [], f"{name}: pictures that did not load"
+        assert horizontal_overflow(phone) <= 0, f"{name}: wider than the screen"
+        phone.evaluate("document.fonts.ready")
+        target = screenshots_dir / f"{name}.png"
+        phone.locator(selector).first.screenshot(path=target, animations="disabled", caret="hide")
+        with Image.open(target) as png:
+            assert png.size[0] <= PHONE["viewport"]["width"] * 2
+            assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50

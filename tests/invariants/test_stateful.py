@@ -18,13 +18,11 @@ and after every step:
 
 from __future__ import annotations
 
-import importlib
 import re
 from decimal import Decimal
 from functools import partial
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db.models import Sum
 from django.test import Client
@@ -53,6 +51,7 @@ from apps.reservations import services
 from apps.reservations.models import Pledge, Reservation
 from apps.reservations.services import AMOUNTS, UNITS, ClaimKind, Value
 from tests.factories import ItemFactory, RegistryFactory, UserFactory
+from tests.plan_rows import create_plans
 from tests.reliability.conftest import report_figures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
@@ -292,9 +291,7 @@ def _active(relation: str):
 
 def test_any_sequence_of_steps_keeps_counts_true_and_within_limits(request, capsys):
     # The plans of the data migration; transactional tests elsewhere may have flushed them.
-    importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans").create_plans(
-        django_apps, None
-    )
+    create_plans()
     run_state_machine_as_test(
         RegistryMachine,
         settings=hypothesis_settings(

@@ -41,6 +41,7 @@ def test_registry_change_page_bumps_the_cache_version(admin_client, registry, co
         "welcome_message": "",
         "privacy": "public",
         "spoilers": "all",
+        "contributions_via": "own",
         "owners": str(couple.pk),
     }
     response = admin_client.post(url, data)
@@ -66,6 +67,7 @@ def test_item_change_bumps_the_cache_version_and_keeps_the_reserved_count(admin_
     data = {
         "registry": teapot.registry_id,
         "title": "Green teapot",
+        "kind": "gift",
         "description": teapot.description,
         "price": "35.00",
         "currency": "USD",

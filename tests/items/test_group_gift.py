@@ -1,4 +1,4 @@
-"""Marking a gift as a group gift: a Premium feature, behind the group_gifts flag."""
+"""Marking a gift as a group gift: on every plan (issue 15), behind the group_gifts flag."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from apps.items import services
 from apps.items.models import Item
 from apps.ops import flags
-from apps.registries.plans import PlanLimitReached
 from tests.factories import ItemFactory, ReservationFactory
 from tests.gifts import group_gift, switch_off, upgrade
 
@@ -25,30 +23,21 @@ def _edit(item) -> str:
     return reverse("items:edit", args=[item.registry.slug, item.pk])
 
 
-def test_the_free_plan_refuses_a_group_gift_with_a_message(owner_client, registry, item_data):
-    response = owner_client.post(_add(registry), item_data(group_gift="on"))
+def test_the_free_plan_makes_a_group_gift(owner_client, registry, item_data):
+    """Issue 15: funds and group gifts are free; nothing is offered and refused afterwards."""
+    response = owner_client.post(_add(registry), item_data(group_gift="on", price="400"))
 
-    assert response.status_code == 200
-    assert "Group gifts comes with an upgrade of the registry." in response.content.decode()
-    assert not Item.objects.filter(registry=registry).exists()
+    assert response.status_code == 302
+    assert Item.objects.get(registry=registry).group_gift
 
 
-def test_the_free_plan_refuses_turning_a_gift_into_a_group_gift(owner_client, registry, item_data):
+def test_the_free_plan_turns_a_gift_into_a_group_gift(owner_client, registry, item_data):
     item = ItemFactory(registry=registry, title="Espresso machine")
 
-    response = owner_client.post(_edit(item), item_data(group_gift="on"))
+    response = owner_client.post(_edit(item), item_data(group_gift="on", price="300"))
 
-    assert response.status_code == 200
-    assert "Group gifts comes with an upgrade" in response.content.decode()
-    assert not Item.objects.get(pk=item.pk).group_gift
-
-
-def test_the_service_refuses_it_too(registry):
-    item = ItemFactory.build(registry=registry, group_gift=True, price=Decimal("100"))
-
-    with pytest.raises(PlanLimitReached):
-        services.add_item(registry, item)
-    assert not Item.objects.filter(registry=registry).exists()
+    assert response.status_code == 302
+    assert Item.objects.get(pk=item.pk).group_gift
 
 
 def test_premium_makes_group_gifts(owner_client, registry, couple, item_data):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from bs4 import BeautifulSoup
-from django.apps import apps as django_apps
 from django.test import Client
+
+from tests.plan_rows import create_plans
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +22,7 @@ def _private_cache(settings):
 @pytest.fixture
 def plans(db) -> None:
     """Free and Premium, as the data migration creates them (transactional tests elsewhere flush them)."""
-    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
-    migration.create_plans(django_apps, None)
+    create_plans()
 
 
 @pytest.fixture

@@ -33,9 +33,13 @@ def test_pricing_compares_free_and_premium(get_page):
     assert "Guest reservations" in free
     assert "$39.00" in premium
     assert "once" in premium
-    for feature in ("Unlimited gifts", "cover photo", "CSV export", "Group gifts", "No Whisper branding"):
+    for feature in ("Unlimited gifts", "cover photo", "CSV spreadsheet export", "No Whisper branding"):
         assert feature in premium
         assert feature not in free
+    # Issue 15: funds and group gifts, the passphrase and the share card are free.
+    for feature in ("Funds and group gifts", "Passphrase protection", "QR code", "shipping address"):
+        assert feature in free
+        assert feature not in premium
 
 
 def test_passphrase_protection_is_free(get_page):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from io import BytesIO, StringIO
 
 import pytest
@@ -121,7 +122,19 @@ def test_demo_gifts_are_varied():
     assert items.filter(priority=Item.Priority.MOST_WANTED).count() >= 3
     assert items.filter(hidden=True).count() == 1
     assert items.exclude(note="").count() >= 3
-    assert not items.exclude(store_url__startswith="https://www.example.com/").exists()
+    gifts = items.exclude(kind="fund")  # a fund is bought nowhere
+    assert not gifts.exclude(store_url__startswith="https://www.example.com/").exists()
+
+
+def test_alex_and_sam_have_a_honeymoon_fund_with_contributions():
+    seed()
+    seed()  # idempotent
+
+    fund = Item.objects.get(registry__slug="alex-and-sam", kind="fund")
+    assert fund.price == Decimal("3000.00") and fund.group_gift and fund.description
+    assert fund.pledges.count() == 3
+    assert fund.pledged_total == Decimal("450.00")
+    assert set(fund.pledges.values_list("status", flat=True)) == {"received", "promised"}
 
 
 def test_every_gift_has_a_real_800_by_600_jpeg():

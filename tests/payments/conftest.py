@@ -10,7 +10,6 @@ so those two module globals are what we patch. The real client code
 
 from __future__ import annotations
 
-import importlib
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,12 +17,12 @@ from pathlib import Path
 
 import paypal.standard.models as paypal_models
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from apps.payments.models import Order, Plan
+from tests.plan_rows import create_plans
 
 DATA = Path(__file__).parent / "data"
 INVOICE = "WSP-TEST-INVOICE-0001"
@@ -128,8 +127,7 @@ def plans(db) -> dict[str, Plan]:
 
     Re-created here because transactional tests elsewhere may have flushed them.
     """
-    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
-    migration.create_plans(django_apps, None)
+    create_plans()
     return {plan.slug: plan for plan in Plan.objects.filter(slug__in=["free", "premium"])}
 
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 
 from apps.payments import limits
 from apps.payments.models import Order, Plan
 from apps.registries import plans as registry_plans
 from apps.registries.plans import PlanLimitReached
 from tests.factories import ItemFactory, RegistryFactory
+from tests.plan_rows import create_plans
 
-PAID_FEATURES = ["cover_photo", "csv_export", "group_gifts"]
-# Guests' privacy is never a paid feature: every plan allows a passphrase.
-FEATURES = ["passphrase", *PAID_FEATURES]
+PAID_FEATURES = ["cover_photo", "csv_export"]
+# Guests' privacy and the gifts themselves are never a paid feature (issue 15):
+# every plan allows a passphrase, funds and group gifts.
+FEATURES = ["passphrase", "group_gifts", *PAID_FEATURES]
 
 
 def _pay(order: Order, txn_id: str = "TXN0001") -> Order:
@@ -28,16 +28,15 @@ def _pay(order: Order, txn_id: str = "TXN0001") -> Order:
 
 def test_data_migration_creates_free_and_premium(db):
     Plan.objects.all().delete()  # as if the table were new
-    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
-    migration.create_plans(django_apps, None)
-    migration.create_plans(django_apps, None)  # idempotent
+    create_plans()
+    create_plans()  # idempotent
 
     free, premium = Plan.objects.get(slug="free"), Plan.objects.get(slug="premium")
     assert Plan.objects.count() == 2
     assert (free.price, free.max_items) == (Decimal("0.00"), 30)
     assert (premium.price, premium.currency, premium.max_items) == (Decimal("39.00"), "USD", None)
     assert not any(free.allows(f) for f in PAID_FEATURES)
-    assert free.allows("passphrase")
+    assert free.allows("passphrase") and free.allows("group_gifts")
     assert all(premium.allows(f) for f in FEATURES)
 
 

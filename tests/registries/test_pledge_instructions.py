@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from apps.registries.models import Registry
+from apps.reservations.services import AMOUNTS
 from tests.gifts import group_gift
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +41,10 @@ def test_the_couple_sets_them_and_guests_read_them_escaped(owner_client, registr
 
     assert response.status_code == 302
     assert Registry.objects.get(pk=registry.pk).pledge_instructions == instructions
-    html = Client().get(reverse("reservations:pledge", args=[registry.slug, bike.pk])).content.decode()
+    form_page = Client().get(reverse("reservations:pledge", args=[registry.slug, bike.pk])).content.decode()
+    assert "paypal.me/alexsam" not in form_page  # shown only once the guest has pledged (issue 15)
+    pledge = AMOUNTS.take(bike.pk, Decimal("20.00"), "Robin", "robin@example.com")
+    html = Client().get(pledge.get_manage_url()).content.decode()
     assert '<a href="https://paypal.me/alexsam" rel="nofollow">https://paypal.me/alexsam</a>' in html
     assert "<br>" in html.split('class="pledge-instructions"')[1].split("</div>")[0]
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; or cash" in html

@@ -35,7 +35,7 @@ def _data(**overrides) -> dict:
     return data
 
 
-def test_the_form_shows_the_progress_and_how_to_give(client, bike, registry):
+def test_the_form_shows_the_progress_but_the_instructions_only_after_pledging(client, bike, registry):
     Item.objects.filter(pk=bike.pk).update(pledged_total=Decimal("75"))
     Registry.objects.filter(pk=registry.pk).update(
         pledge_instructions="Please use https://paypal.me/alexsam\nor cash at the party <3"
@@ -49,8 +49,14 @@ def test_the_form_shows_the_progress_and_how_to_give(client, bike, registry):
     assert 'max="300.00" value="75.00"' in html
     assert "$75.00 of $300.00 pledged" in html
     assert "$225.00 of $300.00 still to contribute." in html
-    assert '<a href="https://paypal.me/alexsam" rel="nofollow">https://paypal.me/alexsam</a>' in html
-    assert "or cash at the party &lt;3" in html
+    # The couple's own instructions (bank details, a PayPal.me link) only for guests who pledged.
+    assert "paypal.me/alexsam" not in html
+    assert "we show you (and email you) how Alex &amp; Sam would like to receive it" in html
+    client.post(_url(bike), _data(amount="20"))
+    manage = client.get(Pledge.objects.get().get_manage_url()).content.decode()
+    assert '<a href="https://paypal.me/alexsam" rel="nofollow">https://paypal.me/alexsam</a>' in manage
+    assert "or cash at the party &lt;3" in manage
+    assert "https://paypal.me/alexsam" in mail.outbox[-1].body
 
 
 def test_a_guest_pledges_and_lands_on_the_manage_page(client, bike):

@@ -6,13 +6,11 @@ anonymous, staff).
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 import django_ratelimit.core
 import pytest
-from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from apps.registries.models import Registry
 from apps.reservations.models import OffRegistryGift
 from apps.reservations.services import AMOUNTS
 from tests.factories import ItemFactory, RegistryFactory, ReservationFactory, UserFactory, image_file
+from tests.plan_rows import create_plans
 from tests.security.crawl import World
 
 PASSPHRASE = "open sesame 2026"
@@ -30,8 +29,7 @@ PASSPHRASE = "open sesame 2026"
 
 def premium(registry: Registry, buyer) -> Order:
     """A paid Premium order for ``registry``: every feature unlocked."""
-    migration = importlib.import_module("apps.payments.migrations.0002_create_free_and_premium_plans")
-    migration.create_plans(django_apps, None)
+    create_plans()
     return Order.objects.create(
         registry=registry,
         plan=Plan.objects.get(slug="premium"),

@@ -309,7 +309,7 @@ THUMBNAIL_PRESERVE_FORMAT = False
 THUMBNAIL_FORMAT = "JPEG"
 # The sizes the templates show ({% thumbnail … crop="center" %}), made by a
 # celery task when an image is uploaded or imported (apps.core.thumbnails).
-WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180"], "cover": ["1100x320"]}
+WHISPER_THUMBNAILS = {"item": ["480x360", "560x420", "240x180", "960x480"], "cover": ["1100x320"]}
 
 # Mail: apps.core.emails.send writes an outbox row (apps.notifications) that a
 # celery task delivers through EMAIL_BACKEND; production uses Postmark (anymail).
@@ -387,6 +387,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.notifications.tasks.send_guest_reminders",
         "schedule": crontab(minute="5"),
     },
+    # A contribution sent to PayPal holds its share of a target until PayPal
+    # confirms it; after WHISPER_PAYPAL_HOLD_HOURS without an IPN it is released.
+    "Contributions: release unpaid PayPal ones": {
+        "task": "apps.reservations.tasks.release_unpaid_pledges",
+        "schedule": crontab(minute="15"),
+    },
     "Mail: thank-you reminders": {
         "task": "apps.notifications.tasks.send_thank_you_reminders",
         "schedule": crontab(minute="10"),
@@ -417,6 +423,9 @@ PAYPAL_POSTBACK_TIMEOUT = float(env_str("PAYPAL_POSTBACK_TIMEOUT", "10"))
 # Whisper's own knobs.
 # A reservation's manage link keeps working this many days after the event.
 WHISPER_TOKEN_DAYS_AFTER_EVENT = env_int("WHISPER_TOKEN_DAYS_AFTER_EVENT", 90)
+# How long a contribution sent to PayPal holds its share of a fund's target
+# without PayPal's IPN before the hourly job releases it.
+WHISPER_PAYPAL_HOLD_HOURS = env_int("WHISPER_PAYPAL_HOLD_HOURS", 24)
 # Anyone can type any address into a guest's form: past this many guest mails
 # to one address in a day, new claims for it are refused (apps.reservations).
 WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = env_int("WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY", 20)

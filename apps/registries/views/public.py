@@ -105,7 +105,12 @@ class _Gifts:
 
     @cached_property
     def items(self) -> list:
-        return list(self.form.apply(self.registry.items.visible()))
+        return list(self.form.apply(self.registry.items.visible().exclude(kind="fund")))
+
+    @cached_property
+    def funds(self) -> list:
+        """The couple's funds (honeymoon, first home…), shown above the gifts, whatever the filters."""
+        return list(self.registry.items.visible().funds())
 
     @cached_property
     def warning(self) -> str:
