@@ -12,8 +12,10 @@ import logging
 from dataclasses import dataclass, field
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from sorl import thumbnail
 
@@ -57,8 +59,10 @@ def email_in_use(email: str, *, exclude: User | None = None) -> bool:
 
 
 @transaction.atomic
-def create_account(*, email: str, name: str, password: str) -> User:
+def create_account(*, email: str, name: str, password: str, language: str = settings.LANGUAGE_CODE) -> User:
     """Create a couple's account and mail it a verification link.
+
+    ``language`` is the one the couple signed up in: their mails speak it.
 
     The password must already be validated (the signup form does it).
     Raises ``EmailInUse`` when the address is taken, in any case, even when
@@ -69,7 +73,9 @@ def create_account(*, email: str, name: str, password: str) -> User:
         raise EmailInUse(email=email)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, name=name.strip())
+            user = User.objects.create_user(
+                email=email, password=password, name=name.strip(), language=language
+            )
     except IntegrityError:
         raise EmailInUse(email=email) from None
     send_verification(user)
@@ -80,15 +86,17 @@ def create_account(*, email: str, name: str, password: str) -> User:
 def send_verification(user: User) -> None:
     """Mail ``user`` a signed link that verifies their current address."""
     token = sign({"u": user.pk, "e": user.email}, VERIFY_SALT)
-    emails.send(
-        "verify_email",
-        user.email,
-        {
-            "name": user.get_short_name(),
-            "verify_url": emails.absolute(reverse("accounts:verify", args=[token])),
-            "lifetime": lifetime(),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "verify_email",
+            user.email,
+            {
+                "name": user.get_short_name(),
+                "verify_url": emails.absolute(reverse("accounts:verify", args=[token])),
+                "lifetime": lifetime(),
+            },
+            language=user.language,
+        )
 
 
 @transaction.atomic
@@ -117,14 +125,16 @@ def verify_email(token: str) -> tuple[User, bool]:
         return user, False
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    emails.send(
-        "welcome",
-        user.email,
-        {
-            "name": user.get_short_name(),
-            "create_url": emails.absolute(reverse("registries:create")),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "welcome",
+            user.email,
+            {
+                "name": user.get_short_name(),
+                "create_url": emails.absolute(reverse("registries:create")),
+            },
+            language=user.language,
+        )
     return user, True
 
 
@@ -142,17 +152,19 @@ def request_email_change(user: User, new_email: str) -> None:
     if email_in_use(new_email, exclude=user):
         raise EmailInUse(email=new_email)
     token = sign({"u": user.pk, "old": user.email, "new": new_email}, EMAIL_CHANGE_SALT)
-    emails.send(
-        "email_change",
-        new_email,
-        {
-            "name": user.get_short_name(),
-            "old_email": user.email,
-            "new_email": new_email,
-            "confirm_url": emails.absolute(reverse("accounts:email_change_confirm", args=[token])),
-            "lifetime": lifetime(),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "email_change",
+            new_email,
+            {
+                "name": user.get_short_name(),
+                "old_email": user.email,
+                "new_email": new_email,
+                "confirm_url": emails.absolute(reverse("accounts:email_change_confirm", args=[token])),
+                "lifetime": lifetime(),
+            },
+            language=user.language,
+        )
 
 
 @transaction.atomic

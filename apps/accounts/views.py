@@ -12,6 +12,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -56,6 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password1"],
+                language=translation.get_language(),
             )
         except services.AccountError as exc:
             form.add_error("email", str(exc))
@@ -175,7 +177,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     form = forms.NameForm(request.POST if request.method == "POST" else None, instance=request.user)
     if form.is_bound and form.is_valid():
         form.save()
-        messages.success(request, _("Your name is saved."))
+        messages.success(request, _("Your settings are saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"name_form": form})
 

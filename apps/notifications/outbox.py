@@ -92,7 +92,9 @@ def unsubscribe_url(email: str) -> str:
 
 
 # Writing -------------------------------------------------------------------
-def queue(name: str, to: str, context: dict, kind: str | None = None) -> OutgoingMessage:
+def queue(
+    name: str, to: str, context: dict, kind: str | None = None, language: str | None = None
+) -> OutgoingMessage:
     """Render the mail ``name`` for ``to`` and write it to the outbox (in the caller's transaction).
 
     The send task is queued once the transaction commits (at once outside
@@ -106,7 +108,7 @@ def queue(name: str, to: str, context: dict, kind: str | None = None) -> Outgoin
         context = {**context, "unsubscribe_url": url}
         # RFC 8058 one-click: mail apps show "Unsubscribe" and POST to the URL.
         headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    subject, text, html = emails.render(name, context)
+    subject, text, html = emails.render(name, context, language)
     message = OutgoingMessage.objects.create(
         template=name,
         to=to,

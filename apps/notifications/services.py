@@ -67,9 +67,9 @@ def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
 
 
 def _mail_owners(name: str, registry: Registry, context: dict) -> int:
-    owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True)
-    for email in owners:
-        emails.send(name, email, context)
+    owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", "language")
+    for email, language in owners:
+        emails.send(name, email, context, language=language)
     return len(owners)
 
 
@@ -213,6 +213,7 @@ def _remind_guest(reservation: Reservation, today: datetime.date) -> int:
             "days_left": (registry.event_date - today).days,
             "manage_url": emails.absolute(reservation.get_manage_url()),
         },
+        language=reservation.language,
     )
     return 1
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,8 @@ class Claim(models.Model):
     message = models.TextField(_("message to the couple"), max_length=2000, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     thanked = models.BooleanField(default=False)
+    # The language the guest used when they claimed: their mails speak it.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     # The one-time key of the form that took the claim: the same form sent
     # twice (a double tap, a resubmission) finds this claim instead of taking another.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)

@@ -41,7 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -228,7 +228,12 @@ class ClaimKind:
         """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction)."""
         claim = self.model.objects.select_related("item__registry").get(pk=claim_id)
         registry = claim.item.registry
-        context = {
+        with translation.override(claim.language):  # the amount, written the guest's way
+            context = self._mail_context(claim, registry)
+        emails.send(f"{self.mail}_{name}", claim.guest_email, context, language=claim.language)
+
+    def _mail_context(self, claim, registry: Registry) -> dict:
+        return {
             self.mail: claim,
             "item": claim.item,
             "registry": registry,
@@ -239,7 +244,6 @@ class ClaimKind:
             # A mail never promises a link "until" a day that has passed.
             "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
-        emails.send(f"{self.mail}_{name}", claim.guest_email, context)
 
     def _refuse(self, item_id: int, guest_email: str) -> None:
         """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""
@@ -270,12 +274,14 @@ class ClaimKind:
         guest_email: str,
         message: str = "",
         key: uuid.UUID | None = None,
+        language: str = settings.LANGUAGE_CODE,
     ) -> Any:
         """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
 
         ``key`` is the one-time key of the guest's form: sent again (a double
         tap, a reload), it returns the claim it took the first time, and
-        nothing more is written or mailed.
+        nothing more is written or mailed. ``language`` is the one the guest
+        used: their mails, now and later, speak it.
 
         Raises :class:`NotAvailable` (or :class:`Closed`)
         when less is left, :class:`RegistryClosed` after the registry's links
@@ -296,6 +302,7 @@ class ClaimKind:
                     guest_email=guest_email,
                     message=message,
                     idempotency_key=key,
+                    language=language,
                     **{self.field: value},
                 )
                 self.send_mail("confirmation", claim.pk)

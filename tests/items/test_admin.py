@@ -39,6 +39,7 @@ def test_registry_change_page_bumps_the_cache_version(admin_client, registry, co
         "welcome_message": "",
         "privacy": "public",
         "spoilers": "all",
+        "language": "en",
         "owners": str(couple.pk),
     }
     response = admin_client.post(url, data)
