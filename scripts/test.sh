@@ -29,7 +29,8 @@ DJANGO_SETTINGS_MODULE=whisper.settings.test $BIN/python manage.py makemigration
 echo "== bandit (medium and high severity fail; each one left is explained by a nosec comment)"
 $BIN/bandit -q -c pyproject.toml -r apps whisper -ll || status=1
 echo "== import-linter"; $BIN/lint-imports || status=1
-echo "== messages (every .po up to date with the code, complete, compiling: README \"Languages\")"
+echo "== messages (compiled for the tests; every .po up to date with the code and complete: README \"Languages\")"
+DJANGO_SETTINGS_MODULE=whisper.settings.test $BIN/python manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null || status=1
 DJANGO_SETTINGS_MODULE=whisper.settings.test scripts/messages.sh check || status=1
 echo "== pytest"
 $BIN/pytest "$@" || status=$?

@@ -7,6 +7,7 @@ import logging
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import emails
@@ -90,11 +91,13 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
         )
         try:
-            emails.send(
-                "password_reset",
-                to_email,
-                {"name": user.get_short_name(), "email": to_email, "reset_url": emails.absolute(path)},
-            )
+            with translation.override(user.language):
+                emails.send(
+                    "password_reset",
+                    to_email,
+                    {"name": user.get_short_name(), "email": to_email, "reset_url": emails.absolute(path)},
+                    language=user.language,
+                )
         except Exception:
             # Like Django: a failed send must not tell a stranger the account exists.
             logger.exception("Failed to send the password reset mail to user %s", user.pk)
@@ -165,15 +168,20 @@ class NameForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("name",)
+        fields = ("name", "language")
         labels = {"name": _("Your name")}
+        help_texts = {"language": _("The language of the emails we send you.")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
+        self.fields["language"].required = False  # left out: the account keeps its language
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.instance.language
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from sorl import thumbnail
 
@@ -58,8 +60,12 @@ def email_in_use(email: str, *, exclude: User | None = None) -> bool:
 
 
 @transaction.atomic
-def create_account(*, email: str, name: str, password: str, next_url: str = "") -> User:
+def create_account(
+    *, email: str, name: str, password: str, next_url: str = "", language: str = settings.LANGUAGE_CODE
+) -> User:
     """Create a couple's account and mail it a verification link.
+
+    ``language`` is the one the couple signed up in: their mails speak it.
 
     The password must already be validated (the signup form does it). With
     ``next_url`` (a path on this site, e.g. a partner's invitation) the
@@ -72,7 +78,9 @@ def create_account(*, email: str, name: str, password: str, next_url: str = "") 
         raise EmailInUse(email=email)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, name=name.strip())
+            user = User.objects.create_user(
+                email=email, password=password, name=name.strip(), language=language
+            )
     except IntegrityError:
         raise EmailInUse(email=email) from None
     send_verification(user, next_url)
@@ -86,15 +94,17 @@ def send_verification(user: User, next_url: str = "") -> None:
     verify_url = reverse("accounts:verify", args=[token])
     if next_url:
         verify_url += "?" + urlencode({"next": next_url})
-    emails.send(
-        "verify_email",
-        user.email,
-        {
-            "name": user.get_short_name(),
-            "verify_url": emails.absolute(verify_url),
-            "lifetime": lifetime(),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "verify_email",
+            user.email,
+            {
+                "name": user.get_short_name(),
+                "verify_url": emails.absolute(verify_url),
+                "lifetime": lifetime(),
+            },
+            language=user.language,
+        )
 
 
 @transaction.atomic
@@ -123,14 +133,16 @@ def verify_email(token: str) -> tuple[User, bool]:
         return user, False
     user.email_verified = True
     user.save(update_fields=["email_verified"])
-    emails.send(
-        "welcome",
-        user.email,
-        {
-            "name": user.get_short_name(),
-            "create_url": emails.absolute(reverse("registries:create")),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "welcome",
+            user.email,
+            {
+                "name": user.get_short_name(),
+                "create_url": emails.absolute(reverse("registries:create")),
+            },
+            language=user.language,
+        )
     return user, True
 
 
@@ -148,17 +160,19 @@ def request_email_change(user: User, new_email: str) -> None:
     if email_in_use(new_email, exclude=user):
         raise EmailInUse(email=new_email)
     token = sign({"u": user.pk, "old": user.email, "new": new_email}, EMAIL_CHANGE_SALT)
-    emails.send(
-        "email_change",
-        new_email,
-        {
-            "name": user.get_short_name(),
-            "old_email": user.email,
-            "new_email": new_email,
-            "confirm_url": emails.absolute(reverse("accounts:email_change_confirm", args=[token])),
-            "lifetime": lifetime(),
-        },
-    )
+    with translation.override(user.language):
+        emails.send(
+            "email_change",
+            new_email,
+            {
+                "name": user.get_short_name(),
+                "old_email": user.email,
+                "new_email": new_email,
+                "confirm_url": emails.absolute(reverse("accounts:email_change_confirm", args=[token])),
+                "lifetime": lifetime(),
+            },
+            language=user.language,
+        )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -72,6 +73,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 password=form.cleaned_data["password1"],
                 next_url=next_url,
+                language=translation.get_language(),
             )
         except services.AccountError as exc:
             form.add_error("email", str(exc))
@@ -194,7 +196,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     form = forms.NameForm(request.POST if request.method == "POST" else None, instance=request.user)
     if form.is_bound and form.is_valid():
         form.save()
-        messages.success(request, _("Your name is saved."))
+        messages.success(request, _("Your settings are saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"name_form": form})
 

@@ -13,9 +13,12 @@ back, so is its mail, and if it commits, the mail is never lost.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.db.models import Model
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from .hooks import Hook
 
@@ -32,18 +35,23 @@ not_me = Hook("an address whose owner says a guest's mail was not theirs")
 HEADER_CID = "email-header@whisper.inline"
 
 
-def render(name: str, context: dict) -> tuple[str, str, str]:
-    """Subject, text body and HTML body of the mail ``name``."""
+def render(name: str, context: dict, language: str | None = None) -> tuple[str, str, str]:
+    """Subject, text body and HTML body of the mail ``name``, in ``language`` (else the active one)."""
     ctx = {"SITE_URL": settings.SITE_URL, "HEADER_CID": HEADER_CID, **context}
-    subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
-    subject = " ".join(subject.splitlines())
-    text = render_to_string(f"emails/{name}/body.txt", ctx)
-    html = render_to_string(f"emails/{name}/body.html", ctx)
+    with translation.override(language) if language else contextlib.nullcontext():
+        subject = render_to_string(f"emails/{name}/subject.txt", ctx).strip()
+        subject = " ".join(subject.splitlines())
+        text = render_to_string(f"emails/{name}/body.txt", ctx)
+        html = render_to_string(f"emails/{name}/body.html", ctx)
     return subject, text, html
 
 
-def send(name: str, to: str, context: dict, **coalesce) -> Model:
+def send(name: str, to: str, context: dict, *, language: str | None = None, **coalesce) -> Model:
     """Queue the mail ``name`` to one address; it is delivered after the transaction commits.
+
+    ``language`` is the recipient's: a guest's claim's, an account's
+    (``user.language``). Without one, the mail speaks the active language
+    (the request's, or English in a periodic job).
 
     Notifications (``apps.notifications.outbox.NOTIFICATIONS``) get an
     unsubscribe link and ``List-Unsubscribe`` headers; mail to a suppressed
@@ -53,14 +61,16 @@ def send(name: str, to: str, context: dict, **coalesce) -> Model:
     ``delay`` seconds, and a newer mail with the same key replaces it meanwhile
     (see ``apps.notifications.outbox.queue``).
     """
-    return outbox.only()(name, to, context, **coalesce)
+    return outbox.only()(name, to, context, language=language, **coalesce)
 
 
 def absolute(path: str) -> str:
     """An absolute URL on this site for ``path`` (mails need full links).
 
-    >>> from django.conf import settings
-    >>> absolute("/r/x/").endswith("/r/x/")
-    True
+        >>> import contextlib
+
+    from django.conf import settings
+        >>> absolute("/r/x/").endswith("/r/x/")
+        True
     """
     return settings.SITE_URL.rstrip("/") + path

@@ -100,6 +100,7 @@ def queue(
     to: str,
     context: dict,
     kind: str | None = None,
+    language: str | None = None,
     *,
     coalesce_key: str = "",
     delay: float = 0,
@@ -129,7 +130,7 @@ def queue(
         context = {**context, "unsubscribe_url": url}
         # RFC 8058 one-click: mail apps show "Unsubscribe" and POST to the URL.
         headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    subject, text, html = emails.render(name, context)
+    subject, text, html = emails.render(name, context, language)
     delay = max(float(delay), 0.0) if coalesce_key else 0.0
     message = OutgoingMessage.objects.create(
         template=name,

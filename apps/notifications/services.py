@@ -72,10 +72,10 @@ def set_owner_mail(registry: Registry, owner_mail: str) -> RegistryPreference:
 
 
 def _mail_owners(name: str, registry: Registry, context: dict) -> int:
-    owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", flat=True)
+    owners = registry.owners.filter(is_active=True).order_by("pk").values_list("email", "language")
     with registry.local_time():  # the times in the mail on the couple's clock
-        for email in owners:
-            emails.send(name, email, context)
+        for email, language in owners:
+            emails.send(name, email, context, language=language)
     return len(owners)
 
 
@@ -250,6 +250,7 @@ def _send_guest_reminder(reservation: Reservation, registry: Registry, today: da
             "days_left": (registry.event_date - today).days,
             "manage_url": emails.absolute(reservation.get_manage_url()),
         },
+        language=reservation.language,
     )
 
 

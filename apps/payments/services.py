@@ -325,5 +325,5 @@ def _send_receipt(order_id: int) -> None:
         "registry": order.registry,
         "orders_url": emails.absolute(reverse("payments:orders", args=[order.registry.slug])),
     }
-    for email in order.registry.owners.values_list("email", flat=True):
-        emails.send("upgrade_receipt", email, context)
+    for email, language in order.registry.owners.values_list("email", "language"):
+        emails.send("upgrade_receipt", email, context, language=language)

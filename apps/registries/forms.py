@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.uploads import ImageUploadField
@@ -119,6 +120,7 @@ class RegistryForm(forms.ModelForm):
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "currency",
+            "language",
             "contributions_via",
             "paypal_email",
             "pledge_instructions",
@@ -159,6 +161,10 @@ class RegistryForm(forms.ModelForm):
                 # static/js/time-zone.js puts the browser's zone here; without JavaScript the site's stays.
                 self.fields["time_zone"].widget.attrs["data-browser-zone"] = ""
         self.fields["currency"].help_text = _("New gifts start in it; each gift may still have its own.")
+        if not self.instance.pk:  # a new registry speaks the language its couple uses here
+            language = get_language() or settings.LANGUAGE_CODE
+            self.initial["language"] = get_supported_language_variant(language)
+        self.fields["language"].required = False  # left out: the registry keeps its language
         if not cover_photo_allowed:
             cover = self.fields["cover_photo"]
             cover.widget.attrs["disabled"] = True
@@ -169,6 +175,13 @@ class RegistryForm(forms.ModelForm):
         if self.instance.passphrase_hash:
             self.fields["passphrase"].label = _("New passphrase for guests")
             self.fields["passphrase"].help_text = _("Leave blank to keep the current one; we never show it.")
+
+    def clean_language(self) -> str:
+        language = self.cleaned_data["language"]
+        if not language:  # (construct_instance leaves a model default alone when the field is missing)
+            language = self.instance.language if self.instance.pk else self.initial["language"]
+            self.instance.language = language
+        return language
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data["slug"].strip().lower()

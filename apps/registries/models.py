@@ -124,6 +124,15 @@ class Registry(models.Model):
     spoilers = models.CharField(max_length=10, choices=Spoilers.choices, default=Spoilers.ALL)
     # How the couple wants contributions to group gifts (a PayPal.me link, bank
     # details…); shown, escaped, to guests who pledge. Whisper never takes money.
+    # The language of the page for guests whose browser asks for none of ours,
+    # and of Whisper's words around the couple's own (apps.registries.access).
+    language = models.CharField(
+        _("Language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("For guests whose browser doesn’t ask for one of these languages."),
+    )
     pledge_instructions = models.TextField(
         _("how guests send contributions"),
         max_length=2000,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,8 @@ class Claim(models.Model):
     )
     # When the couple deleted or hid the gift (the guest was mailed once); null while it is listed.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The language the guest used when they claimed: their mails speak it.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     # The one-time key of the form that took the claim: the same form sent
     # twice (a double tap, a resubmission) finds this claim instead of taking another.
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)

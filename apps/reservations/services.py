@@ -41,7 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -247,7 +247,22 @@ class ClaimKind:
         """
         claim = self.model.objects.select_related("item", "registry").get(pk=claim_id)
         registry = claim.registry or claim.item.registry  # (claims saved in bulk may lack their own)
-        context = {
+        with translation.override(claim.language):  # the amount, written the guest's way
+            context = self._mail_context(claim, registry)
+        with registry.local_time():  # its dates on the couple's clock
+            emails.send(
+                f"{self.mail}_{name}",
+                claim.guest_email,
+                context,
+                language=claim.language,
+                coalesce_key=f"{self.mail}:{claim.pk}",
+                delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
+                # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
+                sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
+            )
+
+    def _mail_context(self, claim, registry: Registry) -> dict:
+        return {
             self.mail: claim,
             "claim": claim,
             "item": claim.item,
@@ -259,16 +274,6 @@ class ClaimKind:
             # A mail never promises a link "until" a day that has passed.
             "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
-        with registry.local_time():  # its dates on the couple's clock
-            emails.send(
-                f"{self.mail}_{name}",
-                claim.guest_email,
-                context,
-                coalesce_key=f"{self.mail}:{claim.pk}",
-                delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
-                # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
-                sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
-            )
 
     def _refuse(self, item_id: int, guest_email: str) -> None:
         """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""
@@ -300,12 +305,14 @@ class ClaimKind:
         message: str = "",
         key: uuid.UUID | None = None,
         thank_you_address: str = "",
+        language: str = settings.LANGUAGE_CODE,
     ) -> Any:
         """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
 
         ``key`` is the one-time key of the guest's form: sent again (a double
         tap, a reload), it returns the claim it took the first time, and
-        nothing more is written or mailed.
+        nothing more is written or mailed. ``language`` is the one the guest
+        used: their mails, now and later, speak it.
 
         Raises :class:`NotAvailable` (or :class:`Closed`)
         when less is left, :class:`RegistryClosed` after the registry's links
@@ -327,6 +334,7 @@ class ClaimKind:
                     message=message,
                     thank_you_address=thank_you_address,
                     idempotency_key=key,
+                    language=language,
                     **{self.field: value},
                     **self.starting(item_id),
                 )

@@ -22,13 +22,14 @@ from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags
-from apps.registries.access import gate, noindex
+from apps.registries.access import gate, noindex, speak_registry_language
 from apps.registries.models import Registry
 
 from . import funds, services
@@ -55,6 +56,7 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
     """Claim one visible, available item: GET shows the form, POST takes the claim."""
     _flag_on(request, kind)
     registry = get_object_or_404(Registry, slug=slug)
+    speak_registry_language(request, registry)
     if locked := gate(request, registry):
         return locked
     item = get_object_or_404(registry.items.visible().filter(**kind.gifts), pk=pk)
@@ -79,6 +81,7 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
                 data["message"],
                 key=data["key"],
                 thank_you_address=data["thank_you_address"],
+                language=translation.get_language(),
             )
         except services.NotAvailable as exc:
             # Someone was quicker: back to the registry when nothing is left, else
@@ -177,6 +180,7 @@ def manage(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     claim = _claim(rules, token)
     item = claim.item
     registry = claim.registry or item.registry  # (claims saved in bulk may lack their own)
+    speak_registry_language(request, registry)
     context = {kind: claim, "claim": claim, "item": item, "registry": registry}
     context["valid_until"] = registry.token_valid_until()
     if services.links_expired(registry):
@@ -221,6 +225,7 @@ def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """From a guest's mail, "this wasn't me": GET asks (mail scanners open links), POST does it."""
     rules = services.KINDS[kind]
     claim = _claim(rules, token, not_me=True)
+    speak_registry_language(request, claim.item.registry)
     done = request.method == "POST"
     registry = claim.registry or claim.item.registry
     context = {"claim": claim, "item": claim.item, "registry": registry, "done": done}
@@ -233,6 +238,7 @@ def not_me(request: HttpRequest, token: str, kind: str) -> HttpResponse:
 def off_registry(request: HttpRequest, slug: str) -> HttpResponse:
     """A guest tells the couple of a gift that was not on the list (it goes on their checklist)."""
     registry = get_object_or_404(Registry, slug=slug)
+    speak_registry_language(request, registry)
     if locked := gate(request, registry):
         return locked
     form = OffRegistryGiftForm(

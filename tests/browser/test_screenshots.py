@@ -231,3 +231,27 @@ def test_screenshot_of_the_honeymoon_fund(new_context, screenshots_dir: Path):
         with Image.open(target) as png:
             assert png.size[0] <= PHONE["viewport"]["width"] * 2
             assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_screenshot_of_the_registry_page_in_another_language(new_context, screenshots_dir: Path, language):
+    """registry-de.png, registry-fr.png: a guest whose phone asks for German (French) gets it."""
+    demo = seed_demo()
+    phone = new_context(**PHONE, locale=language).new_page()
+    response = phone.goto(demo.public)
+    assert response.status == 200
+    assert phone.locator("html").get_attribute("lang") == language
+    assert broken_images(phone) == []
+    assert horizontal_overflow(phone) <= 0
+    phone.evaluate("document.fonts.ready")
+    height = min(1800, phone.evaluate("document.documentElement.scrollHeight"))
+    target = screenshots_dir / f"registry-{language}.png"
+    phone.screenshot(
+        path=target,
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 375, "height": height},
+        animations="disabled",
+        caret="hide",
+    )
+    with Image.open(target) as png:
+        assert png.size == (375 * 2, height * 2)

@@ -20,6 +20,7 @@ from django.urls import resolve
 from django.utils import translation
 
 from apps.core import emails
+from apps.registries.models import Registry
 from tests.i18n import pseudo
 from tests.notifications.test_mail_templates import NAMES, _context
 from tests.security.crawl import CSRF_EXEMPT, forms_on, visit
@@ -64,6 +65,13 @@ def test_every_page_the_crawler_reaches_is_translated(site, pseudo_locale):
         errors += seen.errors
         pages.update({f"{who} at {url}": html for url, html in seen.pages.items()})
     assert not errors, errors
+    # The couple's dashboard and page with the other spoiler settings.
+    for spoilers in (Registry.Spoilers.COUNTS, Registry.Spoilers.NONE):
+        Registry.objects.filter(pk=site.registry.pk).update(spoilers=spoilers)
+        for path in (f"/registries/{site.registry.slug}/", site.registry.get_absolute_url()):
+            response = site.owner.get(path)
+            assert response.status_code == 200
+            pages[f"the couple at {path} ({spoilers})"] = response.content.decode()
     # The pages are the ones the crawler always finds: the couple's and the guests'.
     assert len(pages) >= 40, sorted(pages)
     assert f"the couple at /registries/{site.registry.slug}/" in pages  # the dashboard
@@ -74,7 +82,7 @@ def test_every_page_the_crawler_reaches_is_translated(site, pseudo_locale):
 
 
 def test_every_form_sent_empty_shows_its_errors_translated(site, pseudo_locale):
-    """Each form on the crawled pages, sent with its text fields empty: the page with its errors."""
+    """Each form of the crawled pages, sent with its text fields empty: the page it leads to, translated."""
     pages = {}
     for who, user, world, owner_side in [
         ("the couple", site.couple, site.world, True),
@@ -88,8 +96,9 @@ def test_every_form_sent_empty_shows_its_errors_translated(site, pseudo_locale):
                 view = resolve(form.action.split("?")[0]).view_name
                 if view in CSRF_EXEMPT or view == "accounts:logout":
                     continue
-                with transaction.atomic():
-                    response = client.post(form.action, form.fields(**dict.fromkeys(form.text_fields, "")))
+                with transaction.atomic():  # followed: the page after it, with its message
+                    blank = dict.fromkeys(form.text_fields, "")
+                    response = client.post(form.action, form.fields(**blank), follow=True)
                     transaction.set_rollback(True)
                 if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
                     pages[f"{who}: {form}"] = response.content.decode()

@@ -42,6 +42,7 @@ def test_registry_change_page_bumps_the_cache_version(admin_client, registry, co
         "privacy": "public",
         "spoilers": "all",
         "contributions_via": "own",
+        "language": "en",
         "owners": str(couple.pk),
     }
     response = admin_client.post(url, data)

@@ -35,7 +35,7 @@ from apps.core.cache import FRAGMENT_SECONDS, code_version, etag, fragment_key, 
 from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags, read_only
 from apps.registries import rows
-from apps.registries.access import gate, is_owner, noindex, remember_unlocked
+from apps.registries.access import gate, is_owner, noindex, remember_unlocked, speak_registry_language
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
@@ -295,6 +295,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     # get this process's copy of the registry row.
     anonymous = not has_visitor_state(request)
     registry = rows.registry_or_404(slug, shared=anonymous)
+    speak_registry_language(request, registry)
     owner = not anonymous and is_owner(request, registry)
     if locked := gate(request, registry, owner=owner):
         return locked
@@ -315,6 +316,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
 def passphrase(request: HttpRequest, slug: str) -> HttpResponse:
     """Ask for a protected registry's passphrase, then go where the guest was headed."""
     registry = get_object_or_404(Registry, slug=slug)
+    speak_registry_language(request, registry)
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
