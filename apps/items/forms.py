@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.fields import WebLinkField
 from apps.core.money import MAX_PRICE
-from apps.core.uploads import ImageUploadField
+from apps.core.uploads import ImageUploadField, KeepsUploads
 
 from .models import MAX_QUANTITY, Item
 from .services import QuantityBelowReserved
@@ -24,7 +24,7 @@ class NumberNotRequiredInBrowser(forms.NumberInput):
         return False
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(KeepsUploads, forms.ModelForm):
     image = ImageUploadField(label="Picture")
     price = forms.DecimalField(
         required=False,

@@ -11,6 +11,7 @@ from django.db.models.signals import post_save
 from apps.accounts import hooks as accounts
 from apps.metrics.signals import count_created
 
+from . import checklist  # noqa: F401 (registers the cover and share steps)
 from .models import Registry
 
 

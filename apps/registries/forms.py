@@ -8,8 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.uploads import ImageUploadField
+from apps.core.uploads import ImageUploadField, KeepsUploads
 
 from .models import RESERVED_SLUGS, Registry, slug_validator
 
@@ -26,7 +27,14 @@ _COVER_NEEDS_UPGRADE_LATER = (
 )
 
 
-class RegistryForm(forms.ModelForm):
+class HeaderChoice(forms.RadioSelect):
+    """The designed headers as small previews to pick from (each ``.hero--<value>`` in the CSS)."""
+
+    template_name = "registries/widgets/header_choice.html"
+    option_template_name = "registries/widgets/header_option.html"
+
+
+class RegistryForm(KeepsUploads, forms.ModelForm):
     slug = forms.CharField(
         label="Web address",
         required=False,
@@ -56,16 +64,23 @@ class RegistryForm(forms.ModelForm):
             "location",
             "welcome_message",
             "cover_photo",
+            "header",
             "slug",
             "privacy",
             "passphrase",  # not on the model: the form's own field, placed here
             "spoilers",
             "pledge_instructions",
         ]
-        labels = {"spoilers": "What you see of reservations", "privacy": "Who can see your registry"}
+        labels = {
+            "spoilers": "What you see of reservations",
+            "privacy": "Who can see your registry",
+            "header": _("Header of your page"),
+        }
+        help_texts = {"header": _("Shown at the top of your page when it has no cover photo.")}
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
+            "header": HeaderChoice,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),
         }

@@ -10,13 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import MAX_PRICE
 
+# The couple's order (the dashboard's) is the default: "most wanted" is a badge and a sort of its own.
 SORTS = {
+    "": ("position", "id"),
     "priority": ("priority", "position", "id"),
     "price": (F("price").asc(nulls_last=True), "position", "id"),
     "-price": (F("price").desc(nulls_last=True), "position", "id"),
 }
 SORT_CHOICES = [
-    ("priority", "Most wanted first"),
+    ("", _("The couple's order")),
+    ("priority", _("Most wanted first")),
     ("price", "Price: low to high"),
     ("-price", "Price: high to low"),
 ]
@@ -42,7 +45,7 @@ class ItemFilterForm(forms.Form):
         choices=SORT_CHOICES,
         required=False,
         error_messages={
-            "invalid_choice": _("We don't know that order, so the gifts are shown most wanted first.")
+            "invalid_choice": _("We don't know that order, so the gifts are shown in the couple's order.")
         },
     )
 
@@ -86,7 +89,7 @@ class ItemFilterForm(forms.Form):
             items = items.filter(price__lte=data["max_price"])
         if data.get("available"):
             items = items.available()
-        return items.order_by(*SORTS[data.get("sort") or "priority"])
+        return items.order_by(*SORTS[data.get("sort") or ""])
 
     @property
     def is_filtered(self) -> bool:
