@@ -49,6 +49,9 @@ class ItemFilterForm(forms.Form):
         },
     )
 
+    # "all": every gift; otherwise the page shows the first ones and a link to the rest.
+    show = forms.ChoiceField(choices=[("", ""), ("all", "all")], required=False, widget=forms.HiddenInput)
+
     # Errors whose own message, at the field, says what the page did: the warning need not name them again.
     EXPLAINED = {("max_price", "below_min"), ("sort", "invalid_choice")}
 

@@ -78,7 +78,7 @@ def _settings_form(request: HttpRequest, registry: Registry, upgrade_url: str, d
 
 # Gifts shown on one page of the dashboard, and claims listed before "show all":
 # with 200 gifts and 200 claims the page stays light on a phone.
-GIFTS_PER_PAGE = 50
+GIFTS_PER_PAGE = 30
 CLAIMS_SHOWN = 25
 NEWS_SHOWN = 8
 
