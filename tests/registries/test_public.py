@@ -254,3 +254,29 @@ def test_guests_see_reservations_whatever_the_couples_spoiler_setting(client, re
 def test_prices_show_two_decimals_and_grouping(client, registry):
     ItemFactory(registry=registry, title="Sofa", price=Decimal("1234.5"), currency="EUR")
     assert "1,234.50 EUR" in _get(client, registry).content.decode()
+
+
+def test_a_long_list_shows_the_first_gifts_and_the_rest_on_asking(client, registry):
+    ItemFactory.create_batch(30, registry=registry)
+
+    first = _get(client, registry).content.decode()
+    assert first.count('<article class="item-card') == 24
+    assert "Show all 30 gifts" in first
+    assert "30 gifts." in first
+
+    every = _get(client, registry, show="all").content.decode()
+    assert every.count('<article class="item-card') == 30
+    assert "Show all 30 gifts" not in every
+    # With a filter, "show all" keeps it.
+    filtered = _get(client, registry, sort="-price").content.decode()
+    assert "sort=-price&amp;show=all" in filtered
+
+
+def test_a_gift_without_a_picture_gets_a_designed_placeholder(client, registry):
+    ItemFactory(registry=registry, title="Teapot", category="Kitchen")
+    ItemFactory(registry=registry, title="hammock", category="")
+
+    content = _get(client, registry).content.decode()
+
+    assert '<div class="item-card__placeholder placeholder--3" aria-hidden="true"><span>K</span></div>' in content
+    assert '<div class="item-card__placeholder placeholder--5" aria-hidden="true"><span>H</span></div>' in content
