@@ -4,6 +4,12 @@ Each app contributes its steps through ``hooks.checklist_steps`` (gifts from
 ``apps.items``; the cover and sharing the link from here; a fund and the
 shipping address from the apps that own them). The checklist ticks itself
 from the registry's state, is dismissible, and is gone once every step is done.
+
+A step is one registration in the owning app's ``contributions.py``, e.g.::
+
+    checklist_steps.register(lambda: ChecklistStep(
+        "fund", _("Add a fund"), lambda r: r.items.filter(kind="fund").exists(),
+        lambda r: reverse("items:add", args=[r.slug]) + "?kind=fund", order=30))
 """
 
 from __future__ import annotations
