@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast lint format services-up services-down system bench screenshots clean
+.PHONY: install run test test-fast lint format services-up services-down system bench screenshots audit clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: install system
 
 screenshots: install system
 	scripts/screenshots.sh
+
+## Lighthouse (phone profile) on the guest page and the dashboard with 200 gifts: docs/audit.md.
+audit: install
+	$(PYTHON) scripts/audit.py
 
 clean:
 	scripts/services.sh down || true

@@ -19,10 +19,13 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from PIL import Image, ImageOps
@@ -40,8 +43,72 @@ STORED_AS = {"JPEG": ("JPEG", "jpg", "image/jpeg"), "WEBP": ("WEBP", "webp", "im
 STORED_DEFAULT = ("PNG", "png", "image/png")
 
 
+# A picture that passed the checks waits here while its form is shown again with errors.
+KEPT_FOLDER = "pending"
+_KEPT_SALT = "whisper.uploads.kept"
+_KEPT_MAX_AGE = 24 * 3600
+
+
+class KeepingFileInput(forms.ClearableFileInput):
+    """A file input that keeps a checked picture across a failed submit.
+
+    When the form comes back with errors, the picture already chosen is not
+    lost: the field stored it under ``KEPT_FOLDER`` and the input carries its
+    signed name in a hidden ``<name>_kept``; sent again with no new file, that
+    picture is used.
+    """
+
+    kept = ""  # the signed name of the kept picture, once there is one
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        if upload or upload is False:  # a new file, or "clear"
+            return upload
+        signed = data.get(f"{name}_kept", "")
+        try:
+            stored = signing.loads(signed, salt=_KEPT_SALT, max_age=_KEPT_MAX_AGE) if signed else ""
+        except signing.BadSignature:
+            stored = ""
+        if not stored or not default_storage.exists(stored):
+            return upload
+        with default_storage.open(stored) as f:
+            kept = SimpleUploadedFile(stored.rsplit("/", 1)[-1], f.read())
+        kept.kept_as = signed
+        return kept
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.kept:
+            return html
+        return format_html(
+            '{}<input type="hidden" name="{}_kept" value="{}"><span class="help">{}</span>',
+            html,
+            name,
+            self.kept,
+            _("We kept the picture you chose: no need to choose it again."),
+        )
+
+
+class KeepsUploads:
+    """A form mixin: a picture that passed its checks survives the form failing on another field.
+
+    (Only then: a form that is valid, or whose picture is refused, stores nothing extra.)
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not self._errors:
+            return
+        for name, field in self.fields.items():
+            picture = self.cleaned_data.get(name)
+            if isinstance(field, ImageUploadField) and isinstance(picture, SimpleUploadedFile):
+                field.keep(picture)
+
+
 class ImageUploadField(forms.ImageField):
     """An optional picture upload: checked, capped in size and pixels, re-encoded, renamed."""
+
+    widget = KeepingFileInput
 
     default_validators = [
         FileExtensionValidator(
@@ -92,7 +159,18 @@ class ImageUploadField(forms.ImageField):
             )
         # The upload's own name is checked here: the stored file gets a new one.
         self.run_validators(f)
-        return self._reencoded(f, image.format)
+        stored = self._reencoded(f, image.format)
+        stored.kept_as = getattr(data, "kept_as", "")
+        return stored
+
+    def keep(self, stored: SimpleUploadedFile) -> None:
+        """Hold the checked picture ``stored`` for the form's next rendering (its form failed elsewhere)."""
+        signed = getattr(stored, "kept_as", "")
+        if not signed:
+            name = default_storage.save(f"{KEPT_FOLDER}/{stored.name}", io.BytesIO(stored.read()))
+            stored.seek(0)
+            signed = signing.dumps(name, salt=_KEPT_SALT)
+        self.widget.kept = signed
 
     def _check_pixels(self, data) -> None:
         """Refuse a canvas over ``MAX_IMAGE_PIXELS`` from the header alone (nothing decoded)."""

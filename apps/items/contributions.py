@@ -7,10 +7,13 @@ Registered by ``ItemsConfig.ready()`` (see ``apps.core.hooks``).
 from __future__ import annotations
 
 from django.db.models.signals import post_save
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts import hooks as accounts
 from apps.metrics.signals import count_created
 from apps.registries.export import RegistryExport, exporting_registries, fields_of
+from apps.registries.hooks import ChecklistStep, checklist_steps
 from apps.registries.models import Registry
 
 from .models import Item
@@ -60,3 +63,15 @@ def gifts_part(export: RegistryExport) -> None:
 
 
 post_save.connect(count_created("items"), sender=Item, weak=False, dispatch_uid="metrics.items.Item")
+
+
+@checklist_steps.register
+def add_gifts() -> ChecklistStep:
+    """The new-registry checklist's first step: a first gift."""
+    return ChecklistStep(
+        key="gifts",
+        label=_("Add your first gifts"),
+        done=lambda registry: Item.objects.filter(registry=registry).exists(),
+        url=lambda registry: reverse("items:add", args=[registry.slug]),
+        order=10,
+    )

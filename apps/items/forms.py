@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from apps.core.fields import WebLinkField, lazy_interpolate
 from apps.core.money import MAX_PRICE
-from apps.core.uploads import ImageUploadField
+from apps.core.uploads import ImageUploadField, KeepsUploads
 
 from .models import MAX_QUANTITY, Item
 from .services import QuantityBelowReserved
@@ -25,7 +25,7 @@ class NumberNotRequiredInBrowser(forms.NumberInput):
         return False
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(KeepsUploads, forms.ModelForm):
     image = ImageUploadField(label=gettext_lazy("Picture"))
     price = forms.DecimalField(
         label=gettext_lazy("Price"),

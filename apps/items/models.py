@@ -125,6 +125,19 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def placeholder(self) -> tuple[str, int]:
+        """The monogram and colour (1–5, by category) of the card of a gift without a picture.
+
+        >>> Item(title="teapot", category="Kitchen").placeholder
+        ('K', 3)
+        >>> Item(title="hammock").placeholder
+        ('H', 5)
+        """
+        word = (self.category or self.title or "?").strip() or "?"
+        tone = sum(map(ord, self.category)) % 4 + 1 if self.category else 5
+        return word[0].upper(), tone
+
     def remaining(self) -> int | None:
         """Units still to reserve; None when any number is welcome.
 

@@ -11,7 +11,10 @@ from django.db.models.signals import post_save
 from apps.accounts import hooks as accounts
 from apps.metrics.signals import count_created
 
-from . import sharing
+from . import (
+    checklist,  # noqa: F401 (registers the cover and share steps)
+    sharing,
+)
 from .hooks import dashboard_panels
 from .models import Registry
 

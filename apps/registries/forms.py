@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.uploads import ImageUploadField
+from apps.core.uploads import ImageUploadField, KeepsUploads
 
 from .models import RESERVED_SLUGS, Registry, slug_validator, time_zone_names
 
@@ -75,7 +75,14 @@ _COVER_NEEDS_UPGRADE_LATER = _(
 )
 
 
-class RegistryForm(forms.ModelForm):
+class HeaderChoice(forms.RadioSelect):
+    """The designed headers as small previews to pick from (each ``.hero--<value>`` in the CSS)."""
+
+    template_name = "registries/widgets/header_choice.html"
+    option_template_name = "registries/widgets/header_option.html"
+
+
+class RegistryForm(KeepsUploads, forms.ModelForm):
     slug = forms.CharField(
         label=_("Web address"),
         required=False,
@@ -115,6 +122,7 @@ class RegistryForm(forms.ModelForm):
             "location",
             "welcome_message",
             "cover_photo",
+            "header",
             "slug",
             "privacy",
             "passphrase",  # not on the model: the form's own field, placed here
@@ -132,10 +140,13 @@ class RegistryForm(forms.ModelForm):
             "welcome_message": _("Welcome message"),
             "spoilers": _("What you see of reservations"),
             "privacy": _("Who can see your registry"),
+            "header": _("Header of your page"),
         }
+        help_texts = {"header": _("Shown at the top of your page when it has no cover photo.")}
         widgets = {
             "privacy": forms.RadioSelect,
             "spoilers": forms.RadioSelect,
+            "header": HeaderChoice,
             "contributions_via": forms.RadioSelect,
             "welcome_message": forms.Textarea(attrs={"rows": 4}),
             "pledge_instructions": forms.Textarea(attrs={"rows": 3}),

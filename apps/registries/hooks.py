@@ -8,8 +8,36 @@ here in their ``AppConfig.ready()``, so this app never imports them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from apps.core.hooks import Hook
 
 # fn(request, context) -> None: add the app's panel to the dashboard's template context, in place.
 # ``context`` holds "registry", "view" (the spoiler setting in force), "items" and "summary".
+# A panel with markup of its own appends its template's name to ``context["panels"]``: the
+# dashboard includes each, in order, after its "share your page" panel (on a phone: after
+# what is new, the gifts and the claims).
 dashboard_panels = Hook("the dashboard's panels")
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    """One step of the new-registry checklist on the dashboard.
+
+    ``done(registry)`` says whether the couple did it (at most one small query);
+    ``url(registry)`` is where they do it. ``order`` places it among the others.
+    """
+
+    key: str
+    label: str
+    done: Callable[[Any], bool]
+    url: Callable[[Any], str]
+    order: int = 50
+
+
+# fn() -> ChecklistStep: each app adds the steps of a new registry it knows how to tick
+# (gifts, a cover, a fund, the shipping address, sharing the link). Registered with
+# ``checklist_steps.register(lambda: ChecklistStep(...))`` in the app's contributions.
+checklist_steps = Hook("the new-registry checklist's steps")

@@ -75,7 +75,19 @@ class RegistryQuerySet(models.QuerySet):
         return qs
 
 
+class Headers(models.TextChoices):
+    """The designed headers of the public page (``static/css/whisper.css``: ``.hero--<value>``)."""
+
+    BLUSH = "blush", _("Blush")
+    SAGE = "sage", _("Sage")
+    DUSK = "dusk", _("Dusk")
+    CONFETTI = "confetti", _("Confetti")
+    LINEN = "linen", _("Linen")
+
+
 class Registry(models.Model):
+    Headers = Headers
+
     class Privacy(models.TextChoices):
         PUBLIC = "public", _("Public — listed in search")
         UNLISTED = "unlisted", _("Unlisted — only people with the link")
@@ -119,6 +131,12 @@ class Registry(models.Model):
     location = models.CharField(max_length=200, blank=True)
     welcome_message = models.TextField(max_length=4000, blank=True)
     cover_photo = models.ImageField(upload_to="covers/%Y/%m/", blank=True)
+    # A designed header (CSS only), shown on the public page when there is no cover photo.
+    header = models.CharField(_("header"), max_length=12, choices=Headers.choices, default="", blank=True)
+    # Whether the couple opened the share card or copied the link (the checklist's last step).
+    shared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The couple put the new-registry checklist away.
+    checklist_dismissed = models.BooleanField(default=False, editable=False)
     privacy = models.CharField(max_length=10, choices=Privacy.choices, default=Privacy.UNLISTED)
     passphrase_hash = models.CharField(max_length=128, blank=True)
     spoilers = models.CharField(max_length=10, choices=Spoilers.choices, default=Spoilers.ALL)
@@ -292,3 +310,17 @@ class Registry(models.Model):
     def takes_paypal(self) -> bool:
         """Whether guests' contributions go through PayPal to the couple's own address."""
         return self.contributions_via == self.ContributionsVia.PAYPAL and bool(self.paypal_email)
+
+
+class OwnerVisit(models.Model):
+    """When an owner last opened a registry's dashboard: what is new is what came after."""
+
+    registry = models.ForeignKey(Registry, on_delete=models.CASCADE, related_name="owner_visits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["registry", "user"], name="one_visit_per_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.registry_id} at {self.seen_at:%Y-%m-%d %H:%M}"

@@ -10,12 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import MAX_PRICE, currency_list, currency_name
 
+# The couple's order (the dashboard's) is the default: "most wanted" is a badge and a sort of its own.
 SORTS = {
+    "": ("position", "id"),
     "priority": ("priority", "position", "id"),
     "price": (F("price").asc(nulls_last=True), "position", "id"),
     "-price": (F("price").desc(nulls_last=True), "position", "id"),
 }
 SORT_CHOICES = [
+    ("", _("The couple's order")),
     ("priority", _("Most wanted first")),
     ("price", _("Price: low to high")),
     ("-price", _("Price: high to low")),
@@ -43,9 +46,12 @@ class ItemFilterForm(forms.Form):
         choices=SORT_CHOICES,
         required=False,
         error_messages={
-            "invalid_choice": _("We don't know that order, so the gifts are shown most wanted first.")
+            "invalid_choice": _("We don't know that order, so the gifts are shown in the couple's order.")
         },
     )
+
+    # "all": every gift; otherwise the page shows the first ones and a link to the rest.
+    show = forms.ChoiceField(choices=[("", ""), ("all", "all")], required=False, widget=forms.HiddenInput)
 
     # Errors whose own message, at the field, says what the page did: the warning need not name them again.
     EXPLAINED = {("max_price", "below_min"), ("sort", "invalid_choice")}
@@ -108,7 +114,7 @@ class ItemFilterForm(forms.Form):
             items = items.filter(currency=data["currency"])
         if data.get("available"):
             items = items.available()
-        sort = data.get("sort") or "priority"
+        sort = data.get("sort") or ""
         if sort in ("price", "-price") and self.mixed_currencies:
             # Prices compare within a currency only: the registry's currency first, then the others.
             home_first = Case(When(currency=self.home_currency, then=Value(0)), default=Value(1))

@@ -8,9 +8,11 @@ and the registry's plan is asked before a paid feature (a cover photo) is used.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ from apps.core import thumbnails
 from apps.core.errors import ServiceError
 
 from . import plans
-from .models import RESERVED_SLUGS, Registry
+from .models import RESERVED_SLUGS, OwnerVisit, Registry
 
 # Room for a "-123" suffix within the 60 characters of Registry.slug.
 _NAME_SLUG_LENGTH = 24
@@ -136,3 +138,33 @@ def update_registry(registry: Registry, *, passphrase: str = "") -> Registry:
         registry.bump_version()
     registry.refresh_from_db(fields=["cache_version"])
     return registry
+
+
+def record_visit(registry: Registry, user) -> datetime.datetime | None:
+    """Note that ``user`` opened the dashboard of ``registry`` now; when they last did before (or None).
+
+    The owner's row is locked while it is read and moved on, so two tabs
+    opened at once do not both overwrite it from a stale read.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        visit, created = OwnerVisit.objects.select_for_update().get_or_create(
+            registry=registry, user=user, defaults={"seen_at": now}
+        )
+        if created:
+            return None
+        previous = visit.seen_at
+        OwnerVisit.objects.filter(pk=visit.pk).update(seen_at=now)
+    return previous
+
+
+@transaction.atomic
+def mark_shared(registry: Registry) -> None:
+    """The couple copied their link or opened the share card: the checklist's "share" step is done."""
+    Registry.objects.filter(pk=registry.pk, shared_at__isnull=True).update(shared_at=timezone.now())
+
+
+@transaction.atomic
+def dismiss_checklist(registry: Registry) -> None:
+    """Put the new-registry checklist away for good."""
+    Registry.objects.filter(pk=registry.pk).update(checklist_dismissed=True)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("registries/<slug:slug>/", owner.dashboard, name="dashboard"),
     path("registries/<slug:slug>/edit/", owner.edit, name="edit"),
     path("registries/<slug:slug>/share/", share.card, name="share"),
+    path("registries/<slug:slug>/shared/", owner.shared, name="shared"),
+    path("registries/<slug:slug>/checklist/dismiss/", owner.dismiss_checklist, name="dismiss_checklist"),
     # Two owners: invite the partner, accept (whoever has the link), remove.
     path("registries/<slug:slug>/owners/invite/", partners.invite, name="invite"),
     path("registries/<slug:slug>/owners/<int:user_id>/remove/", partners.remove_owner, name="remove_owner"),

@@ -47,6 +47,11 @@ def _private(response: HttpResponse) -> HttpResponse:
     return noindex(response)
 
 
+# The session key and fields of a guest's words kept after losing a race for the last one.
+DRAFT_KEY = "claim_draft"
+DRAFT_FIELDS = ("guest_name", "guest_email", "message")
+
+
 def _flag_on(request: HttpRequest, kind: services.ClaimKind) -> None:
     if kind.flag and not flags.is_enabled(kind.flag, request):
         raise Http404("Switched off")
@@ -69,7 +74,9 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
         messages.info(request, kind.messages["gone"] % {"title": item.title})
         return redirect(registry)
 
-    form = ClaimForm(request.POST if request.method == "POST" else None, kind=kind, item=item)
+    # What the guest typed before someone else took the last one (see below) fills the next form.
+    draft = request.session.pop(DRAFT_KEY, None) if request.method != "POST" else None
+    form = ClaimForm(request.POST if request.method == "POST" else None, kind=kind, item=item, initial=draft)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,7 +95,10 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
             # the guest's form again, its limit brought up to date, the error on top.
             item.refresh_from_db()
             if not item.is_available:
+                # Keep their name and words for the gift they choose instead.
+                request.session[DRAFT_KEY] = {name: data[name] for name in DRAFT_FIELDS}
                 messages.error(request, str(exc))
+                messages.info(request, _("We kept your name and message for the gift you choose instead."))
                 return redirect(registry)
             form = ClaimForm(request.POST, kind=kind, item=item)
             form.is_valid()

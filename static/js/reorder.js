@@ -1,26 +1,40 @@
-/* Drag-and-drop reordering of the gifts on a couple's dashboard.
+/* The couple's dashboard: drag-and-drop reordering of the gift cards, and "Copy the link".
  *
- * Progressive enhancement: without JavaScript the ↑/↓ buttons of each row do
- * the same job. With it, rows can be dragged; on drop the whole new order is
- * posted to items:reorder (order=3,1,2) with the page's CSRF token. If saving
- * fails, the page reloads so it shows the order that is really stored.
+ * Progressive enhancement: without JavaScript the ↑/↓ buttons of each card do
+ * the same job. With it, cards can be dragged (with a mouse; on a phone the
+ * buttons are the way); on drop the page's new order is posted to
+ * items:reorder (order=3,1,2) with the page's CSRF token. If saving fails,
+ * the page reloads so it shows the order that is really stored.
+ * "Copy the link" copies the address too, then posts as without JavaScript
+ * (the checklist's "share" step).
  */
 (function () {
   "use strict";
 
-  const table = document.querySelector("table[data-reorder-url]");
-  if (!table || !window.fetch || !table.tBodies.length) {
+  const share = document.querySelector("form[data-copy]");
+  if (share && navigator.clipboard) {
+    share.addEventListener("submit", (event) => {
+      const input = share.querySelector("input[type=url]");
+      event.preventDefault();
+      navigator.clipboard.writeText(input.value).finally(() => share.submit());
+    });
+  }
+
+  const body = document.querySelector("ol[data-reorder-url]");
+  if (!body || !window.fetch || !window.matchMedia("(pointer: fine)").matches) {
     return;
   }
-  const body = table.tBodies[0];
-  const url = table.dataset.reorderUrl;
+  const url = body.dataset.reorderUrl;
   const hint = document.getElementById("reorder-hint");
   const status = document.getElementById("reorder-status");
   let dragged = null;
   let before = "";
 
-  const rows = () => Array.from(body.querySelectorAll("tr[data-item-id]"));
-  const currentOrder = () => rows().map((row) => row.dataset.itemId).join(",");
+  const rows = () => Array.from(body.querySelectorAll("li[data-item-id]"));
+  // The gifts on the pages before and after this one keep their places.
+  const around = (name) => (body.dataset[name] ? body.dataset[name].split(",") : []);
+  const currentOrder = () =>
+    [...around("before"), ...rows().map((row) => row.dataset.itemId), ...around("after")].join(",");
   const say = (text) => {
     if (status) {
       status.textContent = text;

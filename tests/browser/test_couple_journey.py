@@ -34,7 +34,7 @@ def gift_picture(path: Path) -> Path:
 
 def gift_titles(page: Page) -> list[str]:
     """The gifts' titles, in the order the dashboard lists them."""
-    return [t.strip() for t in page.locator("table[data-reorder-url] tbody tr strong").all_inner_texts()]
+    return [t.strip() for t in page.locator("ol[data-reorder-url] li.gift h3").all_inner_texts()]
 
 
 def add_gift(page: Page, title: str, price: str, *, picture: Path | None = None, another: bool) -> None:
@@ -90,9 +90,9 @@ def test_couple_builds_a_protected_registry_that_guests_see_in_their_order(new_c
 
     # Reorder with the page's own ↑/↓ buttons (plain forms): the cookbook goes to the top.
     couple.get_by_role("button", name="Move Cookbook up").click()
-    expect(couple.locator("table[data-reorder-url] tbody tr").nth(1)).to_contain_text("Cookbook")
+    expect(couple.locator("ol[data-reorder-url] li.gift").nth(1)).to_contain_text("Cookbook")
     couple.get_by_role("button", name="Move Cookbook up").click()
-    expect(couple.locator("table[data-reorder-url] tbody tr").first).to_contain_text("Cookbook")
+    expect(couple.locator("ol[data-reorder-url] li.gift").first).to_contain_text("Cookbook")
     expect(couple.get_by_role("button", name="Move Cookbook up")).to_be_disabled()
     assert gift_titles(couple) == ["Cookbook", "Linen tablecloth", "Garden bench"]
 
@@ -134,16 +134,16 @@ def test_couple_builds_a_protected_registry_that_guests_see_in_their_order(new_c
 
 
 def test_couple_drags_a_gift_to_a_new_place(new_context, couple, password):
-    """With JavaScript, a row can be dragged (static/js/reorder.js); the order is saved."""
+    """With JavaScript and a mouse, a gift can be dragged (static/js/reorder.js); the order is saved."""
     registry = RegistryFactory(slug="robin-and-kim", owners=[couple])
     for position, title in enumerate(["Teapot", "Hammock", "Kite"], start=1):
         ItemFactory(registry=registry, title=title, position=position)
     page = new_context().new_page()
     log_in(page, couple.email, password)
     page.goto(f"/registries/{registry.slug}/")
-    expect(page.get_by_text("Drag a row to change the order guests see.")).to_be_visible()
+    expect(page.get_by_text("Drag a gift to change the order guests see.")).to_be_visible()
 
-    rows = page.locator("table[data-reorder-url] tbody tr")
+    rows = page.locator("ol[data-reorder-url] li.gift")
     rows.filter(has_text="Kite").drag_to(rows.filter(has_text="Teapot"), target_position={"x": 40, "y": 4})
     expect(page.get_by_text("New order saved.")).to_be_visible()
     assert list(registry.items.order_by("position").values_list("title", flat=True)) == [

@@ -255,3 +255,39 @@ def test_screenshot_of_the_registry_page_in_another_language(new_context, screen
     )
     with Image.open(target) as png:
         assert png.size == (375 * 2, height * 2)
+
+
+def test_screenshots_of_the_phone_dashboard_and_a_new_registry(new_context, screenshots_dir: Path):
+    """The couple's dashboard on a phone, and a brand-new registry's dashboard with its checklist."""
+    from tests.factories import PASSWORD, RegistryFactory, UserFactory
+
+    demo = seed_demo()
+    phone = new_context(**PHONE).new_page()
+    log_in(phone, demo.email, demo.password)
+    newcomer = UserFactory(email="new-couple@example.com", name="Robin")
+    registry = RegistryFactory(partner_one="Robin", partner_two="Kim", welcome_message="")
+    registry.owners.set([newcomer])
+    fresh = new_context(**PHONE).new_page()
+    log_in(fresh, newcomer.email, PASSWORD)
+
+    for name, page, path, height in (
+        ("dashboard-phone", phone, demo.dashboard, 1600),
+        ("new-registry", fresh, f"/registries/{registry.slug}/", 1400),
+    ):
+        response = page.goto(path)
+        assert response.status == 200, f"{name}: {path} answered {response.status}"
+        assert broken_images(page) == [], f"{name}: pictures that did not load"
+        assert horizontal_overflow(page) <= 0, f"{name}: wider than the screen"
+        width = page.viewport_size["width"]
+        height = min(height, page.evaluate("document.documentElement.scrollHeight"))
+        target = screenshots_dir / f"{name}.png"
+        page.screenshot(
+            path=target,
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": height},
+            animations="disabled",
+            caret="hide",
+        )
+        with Image.open(target) as png:
+            assert png.size == (width * 2, height * 2)
+            assert len(png.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 50

@@ -192,3 +192,26 @@ def test_a_new_gift_starts_in_the_registrys_currency(owner_client, registry):
     html = owner_client.get(_url(registry)).content.decode()
 
     assert '<option value="CHF" selected>' in html
+
+
+def test_a_failed_submit_keeps_the_chosen_picture(owner_client, registry, item_data):
+    """Rough edge 11: the picture passed its checks; the title was missing. Sent again
+    without choosing the picture again, the gift gets that picture."""
+    failed = owner_client.post(_url(registry), item_data(title="", image=image_file("machine.png")))
+    html = failed.content.decode()
+    assert failed.status_code == 200
+    assert "We kept the picture you chose" in html
+    kept = re.search(r'name="image_kept" value="([^"]+)"', html).group(1)
+
+    response = owner_client.post(_url(registry), item_data(image_kept=kept))
+
+    assert response.status_code == 302
+    item = Item.objects.get(title="Espresso machine")
+    assert item.image and item.image.name.startswith("items/")
+
+
+def test_a_forged_kept_picture_is_ignored(owner_client, registry, item_data):
+    response = owner_client.post(_url(registry), item_data(image_kept="pending/../../etc/passwd"))
+
+    assert response.status_code == 302
+    assert not Item.objects.get(title="Espresso machine").image

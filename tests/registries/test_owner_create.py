@@ -198,3 +198,26 @@ def test_html_in_the_names_comes_back_escaped(owner_client):
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.content.decode()
     assert registry.slug == "scriptalert1script-and-sam"
+
+
+def test_the_form_fills_in_the_name_given_at_signup(client):
+    """Rough edge 11: the couple told us their name at signup; the form starts with it."""
+    couple = UserFactory(name="Robin Quill")
+    client.force_login(couple)
+
+    html = client.get(URL).content.decode()
+
+    assert 'name="partner_one" value="Robin Quill"' in html
+
+
+def test_the_designed_headers_are_offered_with_a_preview(owner_client):
+    html = owner_client.get(URL).content.decode()
+
+    for header in ("blush", "sage", "dusk", "confetti", "linen"):
+        assert f'value="{header}"' in html
+        assert f'class="hero hero--{header}"' in html
+    response = owner_client.post(URL, _data(header="dusk"))
+    assert response.status_code == 302
+    registry = Registry.objects.get(partner_one="Alex")
+    assert registry.header == "dusk"
+    assert 'class="hero hero--dusk"' in owner_client.get(registry.get_absolute_url()).content.decode()

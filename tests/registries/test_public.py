@@ -144,7 +144,10 @@ def test_sorts(client, registry, items):
     Item.objects.filter(pk=teapot.pk).update(priority=Item.Priority.NICE_TO_HAVE)
     ItemFactory(registry=registry, title="Surprise me", price=None, position=9)
 
-    response = _get(client, registry)
+    # Guests see the couple's order by default, as on the dashboard (rough edge 3);
+    # "most wanted first" is a sort of its own.
+    assert _titles(_get(client, registry)) == ["Teapot", "Hammock", "Gift card", "Surprise me"]
+    response = _get(client, registry, sort="priority")
     assert _titles(response) == ["Gift card", "Hammock", "Surprise me", "Teapot"]
     content = response.content.decode()
     assert _order_on_page(content, "Gift card", "Hammock", "Surprise me", "Teapot") == sorted(
@@ -193,7 +196,7 @@ def test_an_unknown_sort_says_so_plainly_and_uses_the_default(client, registry, 
     response = _get(client, registry, sort=sort)
     content = response.content.decode()
 
-    assert escape("We don't know that order, so the gifts are shown most wanted first.") in content
+    assert escape("We don't know that order, so the gifts are shown in the couple's order.") in content
     assert "Select a valid choice" not in content
     assert "is not one of" not in content
     assert "We ignored" not in content
@@ -251,3 +254,29 @@ def test_guests_see_reservations_whatever_the_couples_spoiler_setting(client, re
 def test_prices_show_two_decimals_and_grouping(client, registry):
     ItemFactory(registry=registry, title="Sofa", price=Decimal("1234.5"), currency="EUR")
     assert "€1,234.50" in _get(client, registry).content.decode()
+
+
+def test_a_long_list_shows_the_first_gifts_and_the_rest_on_asking(client, registry):
+    ItemFactory.create_batch(30, registry=registry)
+
+    first = _get(client, registry).content.decode()
+    assert first.count('<article class="item-card') == 24
+    assert "Show all 30 gifts" in first
+    assert "30 gifts." in first
+
+    every = _get(client, registry, show="all").content.decode()
+    assert every.count('<article class="item-card') == 30
+    assert "Show all 30 gifts" not in every
+    # With a filter, "show all" keeps it.
+    filtered = _get(client, registry, sort="-price").content.decode()
+    assert "sort=-price&amp;show=all" in filtered
+
+
+def test_a_gift_without_a_picture_gets_a_designed_placeholder(client, registry):
+    ItemFactory(registry=registry, title="Teapot", category="Kitchen")
+    ItemFactory(registry=registry, title="hammock", category="")
+
+    content = _get(client, registry).content.decode()
+
+    assert 'class="item-card__placeholder placeholder--3" aria-hidden="true"><span>K</span>' in content
+    assert 'class="item-card__placeholder placeholder--5" aria-hidden="true"><span>H</span>' in content

@@ -132,6 +132,28 @@ def test_an_item_gone_meanwhile_sends_back_to_the_registry(client, items, monkey
     assert Reservation.objects.count() == 1
 
 
+def test_a_guest_who_loses_the_last_one_keeps_what_they_typed(client, items, monkeypatch):
+    """Rough edge 11: the name, email and message come back on the next gift's form, once."""
+    teapot, hammock, _ = items
+    real_reserve = services.UNITS.take
+
+    def quicker_guest_first(*args, **kwargs):
+        ReservationFactory(item=teapot)
+        return real_reserve(*args, **kwargs)
+
+    monkeypatch.setattr(services.UNITS, "take", quicker_guest_first)
+    lost = _post(client, teapot, guest_name="Pat Quill", message="For your first brew <3")
+    page = client.get(lost["Location"]).content.decode()
+    assert "We kept your name and message for the gift you choose instead." in page
+
+    form = client.get(_url(hammock)).content.decode()
+    assert 'value="Pat Quill"' in form
+    assert 'value="pat@example.com"' in form
+    assert escape("For your first brew <3") in form
+    again = client.get(_url(hammock)).content.decode()
+    assert "Pat Quill" not in again  # kept for one form, not forever
+
+
 def test_a_fully_reserved_item_cannot_be_reserved(client, items):
     teapot = items[0]
     ReservationFactory(item=teapot)

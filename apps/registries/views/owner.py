@@ -13,10 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
 
-from .. import plans, services
+from .. import checklist, plans, services
 from ..access import registry_for_owner
 from ..forms import InviteForm, RegistryForm
 from ..hooks import dashboard_panels
@@ -36,7 +37,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     # A new registry is on Free; the pricing page tells what an upgrade adds.
     done = _("Your registry is ready. Now add the gifts you'd love.")
-    return _settings_form(request, Registry(), reverse("pages:pricing"), done)
+    # The name given at signup is the first partner's.
+    return _settings_form(request, Registry(partner_one=request.user.name), reverse("pages:pricing"), done)
 
 
 @verified_required
@@ -74,19 +76,37 @@ def _settings_form(request: HttpRequest, registry: Registry, upgrade_url: str, d
     return render(request, "registries/form.html", {"form": form, "registry": saved})
 
 
+# Gifts shown on one page of the dashboard, and claims listed before "show all":
+# with 200 gifts and 200 claims the page stays light on a phone.
+GIFTS_PER_PAGE = 30
+CLAIMS_SHOWN = 25
+NEWS_SHOWN = 8
+
+
 @verified_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
+    last_visit = services.record_visit(registry, request.user)
     view = registry.owner_view()
     items = list(registry.items.all())
     summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
     if view != Registry.Spoilers.NONE:
         summary["units"] = sum(item.reserved_count for item in items)
+    for index, item in enumerate(items):
+        item.index = index
+    page = _page(request, len(items))
+    start, end = (page - 1) * GIFTS_PER_PAGE, page * GIFTS_PER_PAGE
     context = {
         "registry": registry,
         # One query; the items it counts against are the list above.
         "plan": plans.current_plan(registry),
         "items": items,
+        "page_items": items[start:end],
+        # Dragging reorders this page; the gifts of the other pages keep their places.
+        "order_before": ",".join(str(item.pk) for item in items[:start]),
+        "order_after": ",".join(str(item.pk) for item in items[end:]),
+        "page": page,
+        "pages": range(1, (len(items) - 1) // GIFTS_PER_PAGE + 2),
         "view": view,
         "show_counts": view != Registry.Spoilers.NONE,
         "show_reservations": view == Registry.Spoilers.ALL,
@@ -94,8 +114,72 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "reveal_date": registry.reveal_date(),
         "owners": list(registry.owners.order_by("date_joined", "pk")),
         "invite_form": InviteForm(),
+        "last_visit": last_visit,
+        # Templates of other apps' panels (``hooks.dashboard_panels``), shown after the share panel.
+        "panels": [],
     }
     with registry.local_time():  # every date and time on the couple's clock
         # The claims and thank-you list, the importer, mail problems: each a fixed number of queries.
         dashboard_panels(request, context)
+        context.update(_news(context, last_visit))
+        context.update(_claims_shown(request.GET.get("claims", ""), context))
+        context["checklist"] = checklist.steps_for(registry) if not registry.checklist_dismissed else None
         return render(request, "registries/dashboard.html", context)
+
+
+def _page(request: HttpRequest, count: int) -> int:
+    """The page of gifts asked for (``?page=2``), within the pages there are."""
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    return min(max(page, 1), max((count - 1) // GIFTS_PER_PAGE + 1, 1))
+
+
+def _news(context: dict, since) -> dict:
+    """What came in since the owner's last visit, newest first, and the thank-yous still to write."""
+    claims = [*context.get("reservations", []), *context.get("pledges", [])]
+    new = sorted(
+        (claim for claim in claims if since is None or claim.created_at > since),
+        key=lambda claim: claim.created_at,
+        reverse=True,
+    )
+    thanks_due = sum(not c.thanked for c in [*claims, *context.get("gifts_elsewhere", [])])
+    return {"news": new[:NEWS_SHOWN], "news_count": len(new), "thanks_due": thanks_due}
+
+
+def _claims_shown(asked: str, context: dict) -> dict:
+    """The claims listed: the newest few, all of them (``?claims=all``), or one gift's (``?claims=<id>``)."""
+    reservations, pledges = context.get("reservations", []), context.get("pledges", [])
+    claims_item, limit = None, CLAIMS_SHOWN
+    if asked.isdigit():
+        claims_item = next((item for item in context["items"] if item.pk == int(asked)), None)
+    if claims_item:
+        reservations = [r for r in reservations if r.item_id == claims_item.pk]
+        pledges = [p for p in pledges if p.item_id == claims_item.pk]
+    if claims_item or asked == "all":
+        limit = None
+    return {
+        "claims_item": claims_item,
+        "shown_reservations": reservations[:limit],
+        "shown_pledges": pledges[:limit],
+    }
+
+
+@verified_required
+@require_POST
+def shared(request: HttpRequest, slug: str) -> HttpResponse:
+    """The couple copied their link (or asked for it): note it, and show the link to copy."""
+    registry = registry_for_owner(request, slug)
+    services.mark_shared(registry)
+    link = request.build_absolute_uri(registry.get_absolute_url())
+    messages.success(request, _("Your link, ready to share: %(link)s") % {"link": link})
+    return redirect(reverse("registries:dashboard", args=[registry.slug]) + "#share")
+
+
+@verified_required
+@require_POST
+def dismiss_checklist(request: HttpRequest, slug: str) -> HttpResponse:
+    registry = registry_for_owner(request, slug)
+    services.dismiss_checklist(registry)
+    return redirect("registries:dashboard", registry.slug)

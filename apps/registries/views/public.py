@@ -40,6 +40,8 @@ from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
 SEARCH_RESULTS = 50
+# Gifts on the first view of the public page; "show all" lists the rest (a light page on a phone).
+GIFTS_SHOWN = 24
 PROCESS_CACHE = "process"  # whisper/settings/base.py
 # Headers that are evaluated before If-None-Match (get_conditional_response does it all).
 _PRECONDITIONS = ("HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
@@ -111,6 +113,23 @@ class _Gifts:
     def funds(self) -> list:
         """The couple's funds (honeymoon, first home…), shown above the gifts, whatever the filters."""
         return list(self.registry.items.visible().funds())
+
+    @cached_property
+    def shown(self) -> list:
+        """The gifts the page lists: the first ``GIFTS_SHOWN``, or all of them when asked."""
+        if self.form.is_valid() and self.form.cleaned_data.get("show") == "all":
+            return self.items
+        return self.items[:GIFTS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many gifts are behind "show all"."""
+        return len(self.items) - len(self.shown)
+
+    @property
+    def all_query(self) -> str:
+        """The query string of this list with every gift shown."""
+        return urlencode([*((k, v) for k, v in self.params.items() if k in FILTER_PARAMS), ("show", "all")])
 
     @cached_property
     def warning(self) -> str:
