@@ -75,3 +75,15 @@ def add_gifts() -> ChecklistStep:
         url=lambda registry: reverse("items:add", args=[registry.slug]),
         order=10,
     )
+
+
+@checklist_steps.register
+def add_fund() -> ChecklistStep:
+    """A fund (a honeymoon, a first home): what couples are asked for most after gifts."""
+    return ChecklistStep(
+        key="fund",
+        label=_("Add a fund, e.g. for your honeymoon"),
+        done=lambda registry: Item.objects.filter(registry=registry, kind=Item.Kind.FUND).exists(),
+        url=lambda registry: reverse("items:add_fund", args=[registry.slug]),
+        order=15,
+    )

@@ -51,6 +51,17 @@ def cover() -> ChecklistStep:
 
 
 @checklist_steps.register
+def shipping() -> ChecklistStep:
+    return ChecklistStep(
+        key="shipping",
+        label=_("Tell guests where gifts go"),
+        done=lambda registry: bool(registry.shipping),
+        url=lambda registry: reverse("registries:edit", args=[registry.slug]) + "#id_shipping",
+        order=30,
+    )
+
+
+@checklist_steps.register
 def share() -> ChecklistStep:
     return ChecklistStep(
         key="share",

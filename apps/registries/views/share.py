@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from apps.accounts.decorators import verified_required
 from apps.core.cache import etag
 
-from .. import rows, sharing
+from .. import rows, services, sharing
 from ..access import noindex, registry_for_owner
 
 PUBLIC_SECONDS = 24 * 3600
@@ -28,6 +28,7 @@ PUBLIC_SECONDS = 24 * 3600
 def card(request: HttpRequest, slug: str) -> HttpResponse:
     """The printable share card: names, date, address and QR code, on one page."""
     registry = registry_for_owner(request, slug)
+    services.mark_shared(registry)  # the checklist's "share the link" step
     context = {"registry": registry, "share_url": sharing.public_url(registry)}
     return noindex(render(request, "registries/share.html", context))
 
