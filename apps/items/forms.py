@@ -221,6 +221,8 @@ class FundForm(forms.ModelForm):
         labels = {
             "title": gettext_lazy("Name of the fund"),
             "description": gettext_lazy("Your story"),
+            "currency": gettext_lazy("Currency"),
+            "priority": gettext_lazy("Priority"),
             "hidden": gettext_lazy("Hide from guests"),
         }
         help_texts = {

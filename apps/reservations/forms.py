@@ -216,6 +216,8 @@ class CoupleGiftForm(forms.ModelForm):
             "guest_email": _("Their email"),
             "description": _("What they gave"),
             "message": _("Their message, or a note for yourselves"),
+            "amount": _("What it was worth"),
+            "currency": _("Currency"),
         }
         help_texts = {
             "guest_email": _("Gifts with the same email are thanked together."),
