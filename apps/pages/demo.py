@@ -76,9 +76,9 @@ class Gift:
 # The curated gifts and guests are tables; keep them one record per row or two.
 # fmt: off
 GIFTS = [
-    Gift("Honeymoon fund: a week in the Azores", "Travel", "50.00", unlimited=True, priority=MOST,
-         description="Whale watching, hot springs and far too many pastéis de nata.",
-         note="Reserve as many $50 shares as you like — every one gets us a little further."),
+    Gift("Whale-watching trip off São Miguel", "Travel", "50.00", unlimited=True, priority=MOST,
+         description="A morning at sea on our honeymoon, with a marine biologist on board.",
+         note="Reserve as many $50 seats as you like — every one gets us a little further out."),
     Gift("Stand mixer", "Kitchen", "379.00", priority=MOST, note="Any colour but red, please!",
          description="The big tilt-head one, for birthday cakes and Sunday bread."),
     Gift("Espresso machine", "Kitchen", "499.00", priority=MOST,
@@ -148,9 +148,9 @@ class Guest:
 GUESTS = [
     Guest("Stand mixer", "Grandma Rose", "rose@example.com",
           "For all the birthday cakes to come. Love you both — Grandma.", bought_days_ago=9),
-    Guest("Honeymoon fund: a week in the Azores", "Jordan Lee", "jordan@example.com",
+    Guest("Whale-watching trip off São Miguel", "Jordan Lee", "jordan@example.com",
           "Send us a postcard from the hot springs!", quantity=3),
-    Guest("Honeymoon fund: a week in the Azores", "Sofia Alvarez", "sofia@example.com",
+    Guest("Whale-watching trip off São Miguel", "Sofia Alvarez", "sofia@example.com",
           "Have the best time. Eat all the pastries.", quantity=2, bought_days_ago=3),
     Guest("Pasta maker", "Marco Rossi", "marco@example.com",
           "Un abbraccio! I'll come over to test the first batch.", bought_days_ago=12),
@@ -326,6 +326,8 @@ def _ensure_registry(owner: User, today: datetime.date, created: list[str]) -> R
     )
     if made:
         created.append("registry")
+        # The demo is a registry its couple has finished and shared: no "get ready" checklist.
+        Registry.objects.filter(pk=registry.pk).update(shared_at=timezone.now())
     elif registry.event_date < today:
         # A long-lived dev database: keep the demo's big day ahead of us.
         registry.event_date = today + datetime.timedelta(days=EVENT_IN_DAYS)
