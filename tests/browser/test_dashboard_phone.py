@@ -105,6 +105,18 @@ def test_the_checklist_ticks_itself_and_goes(new_context, axe_path: Path):
     expect(page.locator('#checklist li.todo__item--done[data-step="cover"]')).to_have_count(1)
     _fits(page)
 
+    # A fund.
+    page.locator("#checklist").get_by_role("link", name="Add a fund, e.g. for your honeymoon").click()
+    page.get_by_label("Name of the fund").fill("Our honeymoon")
+    page.get_by_role("button", name="Add fund", exact=True).click()
+    expect(page.locator('#checklist li.todo__item--done[data-step="fund"]')).to_have_count(1)
+
+    # Where gifts go.
+    page.locator("#checklist").get_by_role("link", name="Tell guests where gifts go").click()
+    page.get_by_role("radio", name="Bring gifts to the party").check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator('#checklist li.todo__item--done[data-step="shipping"]')).to_have_count(1)
+
     # Sharing the link: the last step, and the checklist is gone.
     page.get_by_role("button", name="Copy the link").click()
     expect(page.get_by_text("Your link, ready to share")).to_be_visible()

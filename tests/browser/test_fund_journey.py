@@ -43,7 +43,7 @@ def test_a_guest_gives_to_a_fund_on_a_phone(new_context, javascript):
     page.goto(registry.get_absolute_url())
     card = page.locator(".fund-card")
     expect(card.get_by_role("heading", name="Our honeymoon")).to_be_visible()
-    expect(card).to_contain_text("0.00 of 1,000.00 EUR pledged")
+    expect(card).to_contain_text("€0.00 of €1,000.00 pledged")
     assert "IBAN" not in page.content()
     assert horizontal_overflow(page) <= 0
 
@@ -67,5 +67,5 @@ def test_a_guest_gives_to_a_fund_on_a_phone(new_context, javascript):
     page.goto(mail_link("robin@example.com", "/pledges/"))
     expect(page.locator(".pledge-instructions")).to_contain_text("IBAN PT50")
     page.goto(registry.get_absolute_url())
-    expect(page.locator(".fund-card")).to_contain_text("150.00 of 1,000.00 EUR pledged")
+    expect(page.locator(".fund-card")).to_contain_text("€150.00 of €1,000.00 pledged")
     assert Registry.objects.get(pk=registry.pk).items.funds().count() == 1

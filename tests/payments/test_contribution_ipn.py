@@ -94,7 +94,7 @@ def test_a_guest_contribution_goes_to_paypal_with_the_couples_address(client, pl
     assert f'value="{pledge.invoice}"' in html
     assert "http://testserver/paypal/ipn/" in html or "/paypal/ipn/" in html
     assert 'name="amount"' in html and 'value="75.00"' in html and 'value="EUR"' in html
-    assert "Pay 75.00 EUR with PayPal" in html
+    assert "Pay €75.00 with PayPal" in html
     # The mail says so too, and never shows the couple's own instructions for another way.
     assert "You pay it on PayPal, straight to their own PayPal account" in mail.outbox[-1].body
 

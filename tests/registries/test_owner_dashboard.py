@@ -194,8 +194,8 @@ def test_the_number_of_queries_does_not_grow_with_the_items(owner_client, regist
     assert page_2.count('data-item-id="') == 30
     assert with_60 == with_5
     # session, user, registry, last visit (read + write), items (+ reservations), plan, owners,
-    # pledges, gifts elsewhere, mail problems, the checklist's first gift
-    assert with_5 <= 14
+    # pledges, gifts elsewhere, mail problems, the checklist's first gift and first fund
+    assert with_5 <= 15
 
 
 def test_the_plan_panel_of_a_free_registry(owner_client, registry, items):
@@ -290,7 +290,12 @@ def test_the_checklist_ticks_and_can_be_dismissed(owner_client, registry):
     ItemFactory(registry=registry)
     Registry.objects.filter(pk=registry.pk).update(header="sage")
     html = owner_client.get(_url(registry)).content.decode()
-    assert html.count("todo__item--done") == 2  # gifts, cover; "share" is left
+    assert html.count("todo__item--done") == 2  # gifts, cover; the fund, where gifts go and "share" are left
+
+    ItemFactory(registry=registry, title="Honeymoon", kind="fund", group_gift=True, price=None)
+    Registry.objects.filter(pk=registry.pk).update(shipping=Registry.Shipping.PARTY)
+    html = owner_client.get(_url(registry)).content.decode()
+    assert html.count("todo__item--done") == 4  # only "share" is left
 
     owner_client.post(reverse("registries:shared", args=[registry.slug]))
     assert 'id="checklist"' not in owner_client.get(_url(registry)).content.decode()  # complete: gone

@@ -113,7 +113,7 @@ def test_broken_lines_are_counted_not_fatal(staff_client, timelog_path):
     page = staff_client.get(URL).content.decode()
 
     assert "<code>pages:home</code>" in page
-    assert "2 lines that were not timelog lines skipped" in page
+    assert "2 lines that were not timelog lines were skipped." in page
 
 
 def test_only_the_end_of_a_big_log_is_read(staff_client, timelog_path, settings):
