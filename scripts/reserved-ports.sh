@@ -15,7 +15,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESERVED=/proc/sys/net/ipv4/ip_local_reserved_ports
 SAVED="$ROOT/.run/reserved-ports.old"
-OURS="51200-52299,55400-56599,58000-58999"
+OURS="51200-52599,55400-56599,58000-58999"
 
 case "${1:-}" in
   add)

@@ -80,8 +80,12 @@ def is_internal(address: str) -> bool:
         as_ipv4 = _as_ipv4(ip)
         if as_ipv4 is not None:  # the IPv4 address is where the packets go
             return _is_internal_ip(as_ipv4)
-        # 6to4 and Teredo tunnel to the IPv4 addresses inside (Teredo's client one inverted).
-        if any(_is_internal_ip(v4) for v4 in (ip.sixtofour, *(ip.teredo or ())) if v4 is not None):
+        # 6to4 tunnels to the IPv4 address inside: that address decides (Python's own answer
+        # for 2002::/16 changed between 3.11 releases: Debian's 3.11.2 calls it private).
+        if ip.sixtofour is not None:
+            return _is_internal_ip(ip.sixtofour)
+        # Teredo tunnels to the IPv4 addresses inside (its client one inverted).
+        if any(_is_internal_ip(v4) for v4 in (ip.teredo or ())):
             return True
     return _is_internal_ip(ip)
 

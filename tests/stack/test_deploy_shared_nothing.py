@@ -75,7 +75,7 @@ def test_an_image_uploaded_through_one_node_is_served_for_the_other(site):
 
     # Node B renders the public page: it reads the upload from the shared
     # folder to make the thumbnail, which nginx then serves.
-    page = BeautifulSoup(requests.get(f"{node(NODE_B)}/r/{SLUG}/", timeout=30).text, "html.parser")
+    page = BeautifulSoup(requests.get(f"{node(NODE_B)}/r/{SLUG}/?show=all", timeout=30).text, "html.parser")
     card = next(card for card in page.select("article.item-card") if title in card.get_text())
     thumbnail = card.select_one("img")["src"]
     response = site.get(thumbnail)
