@@ -35,7 +35,7 @@ from apps.reservations import funds
 from apps.reservations.models import PAYPAL_INVOICE_PREFIX, Pledge
 
 from .models import IpnDecision
-from .services import Refusal, already_applied, check_verified
+from .services import Refusal, already_applied, check_verified, named_by
 
 logger = logging.getLogger(__name__)
 
@@ -99,20 +99,7 @@ def _decide(ipn: PayPalIPN, pledge: Pledge | None, outcome: str, reason: str, ac
 
 def _locked_pledge(ipn: PayPalIPN) -> Pledge:
     """The contribution ``ipn`` names (by invoice; a refund by the payment it undoes), locked."""
-    pledges = Pledge.objects.select_for_update(of=("self",)).select_related("item__registry")
-    pledge = None
-    if ipn.payment_status == ST_PP_COMPLETED or not ipn.parent_txn_id:
-        if ipn.invoice:
-            pledge = pledges.filter(invoice=ipn.invoice).first()
-    else:
-        pledge = pledges.filter(txn_id=ipn.parent_txn_id).first()
-        if pledge is not None and ipn.invoice and ipn.invoice != pledge.invoice:
-            raise Refusal(
-                _("Invoice %(invoice)r does not belong to transaction %(txn_id)s."),
-                code="wrong_invoice",
-                invoice=ipn.invoice,
-                txn_id=ipn.parent_txn_id,
-            )
+    pledge = named_by(ipn, Pledge.objects.select_for_update(of=("self",)).select_related("item__registry"))
     if pledge is None:
         raise Refusal(
             _("No contribution for invoice %(invoice)r."),

@@ -210,26 +210,29 @@ def _check_ours(ipn: PayPalIPN) -> None:
         )
 
 
-def _locked_order(ipn: PayPalIPN) -> Order:
-    """The order ``ipn`` is about, locked until the transaction ends.
+def named_by(ipn: PayPalIPN, rows):
+    """The row of ``rows`` (orders, or contributions) that ``ipn`` is about, or None.
 
-    A payment names its order by invoice; refunds and reversals name the
-    payment they undo (``parent_txn_id``), which is the firmer link.
+    A payment names its row by invoice; refunds and reversals name the
+    payment they undo (``parent_txn_id``), which is the firmer link. Lock
+    ``rows`` (``select_for_update``) to keep the row until the transaction ends.
     """
-    orders = Order.objects.select_for_update().select_related("registry", "plan")
-    order = None
     if ipn.payment_status == ST_PP_COMPLETED or not ipn.parent_txn_id:
-        if ipn.invoice:
-            order = orders.filter(invoice=ipn.invoice).first()
-    else:
-        order = orders.filter(txn_id=ipn.parent_txn_id).first()
-        if order is not None and ipn.invoice and ipn.invoice != order.invoice:
-            raise Refusal(
-                _("Invoice %(invoice)r does not belong to transaction %(txn_id)s."),
-                code="wrong_invoice",
-                invoice=ipn.invoice,
-                txn_id=ipn.parent_txn_id,
-            )
+        return rows.filter(invoice=ipn.invoice).first() if ipn.invoice else None
+    row = rows.filter(txn_id=ipn.parent_txn_id).first()
+    if row is not None and ipn.invoice and ipn.invoice != row.invoice:
+        raise Refusal(
+            _("Invoice %(invoice)r does not belong to transaction %(txn_id)s."),
+            code="wrong_invoice",
+            invoice=ipn.invoice,
+            txn_id=ipn.parent_txn_id,
+        )
+    return row
+
+
+def _locked_order(ipn: PayPalIPN) -> Order:
+    """The order ``ipn`` is about, locked until the transaction ends."""
+    order = named_by(ipn, Order.objects.select_for_update().select_related("registry", "plan"))
     if order is None:
         raise Refusal(
             _("No order for invoice %(invoice)r."), code="unknown_order", invoice=ipn.invoice or "(none)"
