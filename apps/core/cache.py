@@ -1,6 +1,7 @@
 """Caching helpers: a memcached backend that keeps its connections, the keys of
-versioned fragments and pages, ETags, and Django's site-wide cache limited to
-the marketing pages and to visitors without a session.
+versioned fragments and pages, ETags, and the headers that let the caches in
+front (nginx, a CDN) share a page between visitors without a session
+(docs/caching.md).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import hashlib
 import os
 import threading
 import zlib
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -17,10 +18,8 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache.backends.memcached import PyMemcacheCache
 from django.core.cache.utils import make_template_fragment_key
-from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
-from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
-from django.urls import NoReverseMatch, reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.functional import cached_property
 from pymemcache.client.rendezvous import RendezvousHash
 
@@ -153,19 +152,24 @@ def fragment_key(name: str, *vary_on: object) -> str:
     return make_template_fragment_key(name, [str(part) for part in vary_on])
 
 
-def etag(*parts: object) -> str:
-    """A weak ETag (``W/"…"``) that changes whenever one of ``parts`` does.
+def etag(*parts: object, strong: bool = False) -> str:
+    """A weak ETag (``W/"…"``), or a ``strong`` one, that changes whenever one of ``parts`` does.
 
     Weak: two responses with one ETag show the same thing, but need not be
     byte for byte the same (a masked CSRF token differs, nginx may gzip).
+    Strong only where the bytes are the same (the shared public page, one
+    tag per encoding).
 
     >>> etag("registry", 1, 5)
     'W/"4b86fd52f55eff73caf278d7"'
+    >>> etag("registry", 1, 5, strong=True)
+    '"4b86fd52f55eff73caf278d7"'
     >>> etag("registry", 1, 6) != etag("registry", 1, 5)
     True
     """
     text = "\x1f".join(str(part) for part in parts)
-    return f'W/"{hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:24]}"'
+    tag = f'"{hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:24]}"'
+    return tag if strong else f"W/{tag}"
 
 
 def has_visitor_state(request: HttpRequest) -> bool:
@@ -179,55 +183,76 @@ def has_visitor_state(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
 
 
-# The site-wide cache, for the marketing pages and anonymous visitors only ------
-class _PagesOnly:
-    """What the two middleware share: when they are on, and which requests they may touch."""
-
-    def __init__(self, get_response) -> None:
-        # Off under DEBUG (template edits show at once) and when the timeout is 0.
-        if settings.DEBUG or settings.CACHE_MIDDLEWARE_SECONDS <= 0:
-            raise MiddlewareNotUsed
-        super().__init__(get_response)
-
-    @cached_property
-    def _paths(self) -> frozenset[str]:
-        paths = set()
-        for name in settings.CACHE_MIDDLEWARE_PAGES:
-            try:
-                paths.add(reverse(name))
-            except NoReverseMatch:
-                continue
-        return frozenset(paths)
-
-    def _cacheable(self, request: HttpRequest) -> bool:
-        return (
-            request.method in ("GET", "HEAD")
-            and request.path_info in self._paths
-            and not has_visitor_state(request)
-        )
+# Pages shared by the caches in front (nginx, a CDN) --------------------------
+# What may differ between two responses of one URL to visitors without a
+# session: the encoding, and the language (the django_language cookie, else
+# Accept-Language; apps.registries.access.speak_registry_language).
+SHARED_VARY = ("Accept-Encoding", "Accept-Language", "Cookie")
+PRIVATE = "private, no-cache"
+STALE_IF_ERROR_SECONDS = 24 * 3600  # when Django is down, a day-old page beats an error
 
 
-class AnonymousUpdateCacheMiddleware(_PagesOnly, UpdateCacheMiddleware):
-    """Django's ``UpdateCacheMiddleware`` for the pages in ``CACHE_MIDDLEWARE_PAGES``.
+def shared_cache_control(bound: int) -> str:
+    """``Cache-Control`` of a page any cache may share, served at most ``bound`` seconds stale.
 
-    First in ``MIDDLEWARE`` (after the timelog). It stores only what
-    :class:`AnonymousFetchFromCacheMiddleware` marked as a miss, so only
-    pages of visitors without a session or messages — never a logged-in
-    couple's page with their own navigation and CSRF token.
+    Browsers revalidate every time (``max-age=0``: a 304 from the cache in
+    front); shared caches keep it ``s-maxage`` seconds, and serve it stale
+    while they revalidate for ``stale-while-revalidate`` more. nginx counts
+    in whole seconds, so it may serve an answer up to one second past those:
+    the two add up to ``bound - 1``. While Django answers errors, a stale
+    page is served for a day instead.
+
+    >>> shared_cache_control(2)
+    'public, max-age=0, s-maxage=1, stale-if-error=86400'
+    >>> shared_cache_control(10)
+    'public, max-age=0, s-maxage=5, stale-while-revalidate=4, stale-if-error=86400'
+    """
+    fresh = max(1, bound // 2)
+    stale = bound - fresh - 1
+    parts = ["public", "max-age=0", f"s-maxage={fresh}"]
+    parts += [f"stale-while-revalidate={stale}"] * (stale > 0)
+    return ", ".join([*parts, f"stale-if-error={STALE_IF_ERROR_SECONDS}"])
+
+
+def share(response: HttpResponse) -> HttpResponse:
+    """Mark ``response`` as one page for every visitor without a session (its ETag set by the caller)."""
+    response.headers["Cache-Control"] = shared_cache_control(settings.WHISPER_SHARED_CACHE_SECONDS)
+    patch_vary_headers(response, SHARED_VARY)
+    return response
+
+
+def keep_private(response: HttpResponse) -> HttpResponse:
+    """Mark ``response`` as this visitor's own: browsers only, always revalidated."""
+    response.headers["Cache-Control"] = PRIVATE
+    patch_vary_headers(response, SHARED_VARY)
+    return response
+
+
+def shared_with_guests(view):
+    """For a page that is the same for every visitor without a session or messages (home, pricing, FAQ).
+
+    Such a visitor's answer is shared by the caches in front (:func:`share`),
+    with a strong ETag of its bytes (and of the code's version) and a 304
+    when it matches; everyone else's stays private. A page that set a cookie
+    or asked for the visitor's CSRF token while rendering is never shared.
     """
 
-    def _should_update_cache(self, request: HttpRequest, response: HttpResponse) -> bool:
-        return self._cacheable(request) and super()._should_update_cache(request, response)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if (
+            request.method not in ("GET", "HEAD")
+            or response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or has_visitor_state(request)
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            return keep_private(response)
+        # The code's version too: a deploy's first answer carries its own headers (the
+        # release's), where a 304 would keep the cache's copy of the old ones.
+        digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        response.headers["ETag"] = etag(code_version(), digest, strong=True)
+        return get_conditional_response(request, etag=response["ETag"], response=share(response))
 
-
-class AnonymousFetchFromCacheMiddleware(_PagesOnly, FetchFromCacheMiddleware):
-    """Django's ``FetchFromCacheMiddleware`` for anonymous visitors of the marketing pages.
-
-    Last in ``MIDDLEWARE``. Any other request passes untouched: no cache
-    lookup, and none of the ``_cache_update_cache`` marks the timelog reads.
-    """
-
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        if not self._cacheable(request):
-            return None
-        return super().process_request(request)
+    return wrapper

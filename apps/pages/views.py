@@ -2,8 +2,9 @@
 
 What the plans cost and include is read from the Plan table (one query) through
 ``apps.payments.offers``, the one list the upgrade page reads too, so the
-pages always quote what the admin has set and what the services enforce;
-anonymous visitors get them from the site-wide cache. Whether the home page
+pages always quote what the admin has set and what the services enforce.
+Visitors without a session get them from the cache in front (nginx, a CDN:
+``apps.core.cache.shared_with_guests``). Whether the home page
 links to the demo registry is configuration (``WHISPER_DEMO_REGISTRY``).
 """
 
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from apps.core.cache import shared_with_guests
 from apps.payments.offers import offers
 
 
@@ -31,6 +33,7 @@ def _plans() -> dict:
     }
 
 
+@shared_with_guests
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page: what Whisper is, how it works, a registry search box."""
@@ -38,12 +41,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", {"demo_slug": demo_slug, **_plans()})
 
 
+@shared_with_guests
 @require_safe
 def pricing(request: HttpRequest) -> HttpResponse:
     """Free and the paid plans, side by side."""
     return render(request, "pages/pricing.html", _plans())
 
 
+@shared_with_guests
 @require_safe
 def faq(request: HttpRequest) -> HttpResponse:
     """Questions couples and guests ask before they trust us with their day."""

@@ -57,7 +57,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.timelog.middleware.TimelogMiddleware",  # first: it times everything below
-    "apps.core.cache.AnonymousUpdateCacheMiddleware",  # the marketing pages' cache (CACHE_MIDDLEWARE_*)
     "apps.core.security.ClientAddressMiddleware",  # the visitor's address, for limits and lockouts
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -74,7 +73,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waffle.middleware.WaffleMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # over a limit: RATELIMIT_VIEW's 429
-    "apps.core.cache.AnonymousFetchFromCacheMiddleware",  # last but axes: a hit skips the rest
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -178,11 +176,12 @@ WHISPER_LISTEN_FOR_REGISTRY_CHANGES = env_bool("WHISPER_LISTEN_FOR_REGISTRY_CHAN
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# The site-wide cache middleware serves these pages to visitors without a
-# session (apps.core.cache); off under DEBUG and when the seconds are 0.
-CACHE_MIDDLEWARE_PAGES = ["pages:home", "pages:pricing", "pages:faq"]
-CACHE_MIDDLEWARE_SECONDS = env_int("CACHE_MIDDLEWARE_SECONDS", 300)
-CACHE_MIDDLEWARE_KEY_PREFIX = "pages"
+# The pages every visitor without a session or messages gets alike (the
+# public registry page, home, pricing, FAQ) say so in their headers, and the
+# cache in front (nginx's, a CDN's) serves them: a change reaches those
+# visitors at most this many seconds late (docs/caching.md; 2 at least, as
+# nginx counts whole seconds). Everyone else, and every write, goes to Django.
+WHISPER_SHARED_CACHE_SECONDS = env_int("WHISPER_SHARED_CACHE_SECONDS", 2)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -11,6 +11,11 @@ and the page from the process's memory or memcached: a conditional GET or a
 warm page costs no query and no network round trip. Anyone else pays one
 query for the row. An uncached page takes a constant handful of queries
 whatever the number of gifts.
+
+That shared page says so in its headers (public, a strong ETag per
+encoding, ``Vary``), and the cache in front, nginx's or a CDN's, serves it
+to such visitors for at most ``WHISPER_SHARED_CACHE_SECONDS`` (docs/caching.md);
+every other answer is private.
 """
 
 from __future__ import annotations
@@ -29,9 +34,18 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import compress_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from apps.core.cache import FRAGMENT_SECONDS, code_version, etag, fragment_key, has_visitor_state
+from apps.core.cache import (
+    FRAGMENT_SECONDS,
+    code_version,
+    etag,
+    fragment_key,
+    has_visitor_state,
+    keep_private,
+    share,
+)
 from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags, read_only
 from apps.registries import rows
@@ -170,7 +184,8 @@ class _Page:
         self.variant = filter_variant(request.GET) if request.META.get("QUERY_STRING") else ""
         # Messages are shown once: such a page is neither shared nor revalidated.
         self.conditional = anonymous or not len(messages.get_messages(request))
-        self.shared = anonymous
+        # (A protected registry never: its guests come through the gate with a session.)
+        self.shared = anonymous and not registry.is_protected
         self._etag = ""  # as computed for the conditional GET, while nothing else has changed
         # Before the event, after it (belated gifts welcome), closed: the page changes with
         # the couple's calendar though no row does, so the phase is part of every key.
@@ -189,7 +204,8 @@ class _Page:
 
         The CSRF cookie is part of it when the page holds a token (the
         logout form of a logged-in visitor): a page revalidated with another
-        cookie would hold a token that no longer matches it.
+        cookie would hold a token that no longer matches it. The shared page
+        is the same bytes for everyone: its tag is strong, one per encoding.
         """
         registry = self.registry
         return etag(
@@ -203,7 +219,15 @@ class _Page:
             "" if self.shared else self.request.META.get("CSRF_COOKIE", ""),
             read_only.for_request(self.request),
             translation.get_language(),
+            self._encoding(),
+            strong=self.shared,
         )
+
+    def _encoding(self) -> str:
+        """How the shared page goes out to this browser: "gzip" (the stored copy) or as it is ("")."""
+        if self.shared and re_accepts_gzip.search(self.request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return "gzip"
+        return ""
 
     def _page_key(self) -> str:
         registry = self.registry
@@ -251,7 +275,9 @@ class _Page:
         (no token, no personal data), so compression leaks nothing (BREACH).
         """
         html, gzipped = self._shared_page()
-        if gzipped is not None and re_accepts_gzip.search(self.request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if gzipped is None:
+            self.shared = False  # something on it turned out to be this visitor's own
+        elif self._encoding() == "gzip":
             response = HttpResponse(gzipped)
             response.headers["Content-Encoding"] = "gzip"
             return response
@@ -298,11 +324,10 @@ class _Page:
             # Computed again after rendering, unless the page is shared: a
             # new visitor's token comes with a new CSRF cookie.
             response["ETag"] = self._etag if self._etag and self.shared else self.etag()
-        # A page may hold the visitor's own parts (their navigation, a CSRF
-        # token): browsers only, and always revalidated. (Set, not patched:
-        # the response is this view's own, with neither header yet.)
-        response.headers["Cache-Control"] = "private, no-cache"
-        response.headers["Vary"] = "Cookie, Accept-Encoding"
+        # The shared page goes to the caches in front; any other may hold the
+        # visitor's own parts (their navigation, a CSRF token): browsers
+        # only, and always revalidated.
+        response = share(response) if self.shared else keep_private(response)
         return response if self.registry.privacy == Registry.Privacy.PUBLIC else noindex(response)
 
 
@@ -317,7 +342,7 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     speak_registry_language(request, registry)
     owner = not anonymous and is_owner(request, registry)
     if locked := gate(request, registry, owner=owner):
-        return locked
+        return keep_private(locked)
     with registry.local_time():  # its days and times on the couple's clock
         # The couple may have chosen not to see what was reserved before the event.
         show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
@@ -330,6 +355,8 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
         return page.finish(render(request, TEMPLATE, page.context()))
 
 
+# Never from any cache: a form with the visitor's CSRF token, for a registry its couple keeps private.
+@never_cache
 @limit("WHISPER_RATE_PASSPHRASE")
 @require_http_methods(["GET", "HEAD", "POST"])
 def passphrase(request: HttpRequest, slug: str) -> HttpResponse:
@@ -371,10 +398,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         found = list(Registry.objects.search(query).order_by("event_date", "pk")[: SEARCH_RESULTS + 1])
         results, more = found[:SEARCH_RESULTS], len(found) > SEARCH_RESULTS
-    return noindex(
-        render(
-            request,
-            "registries/search.html",
-            {"form": form, "query": query, "results": results, "more": more},
-        )
+    response = render(
+        request, "registries/search.html", {"form": form, "query": query, "results": results, "more": more}
     )
+    return noindex(keep_private(response))  # (not shared: each query its own, and rate-limited)
