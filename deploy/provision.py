@@ -41,7 +41,9 @@ from deploy.steps import (
 def setup_server(c: Connection, s: server.Settings, revision: str) -> None:
     """Everything a server needs before (and again after changing a knob, between) deploys."""
     L = s.layout
-    dirs = [L.releases, L.media, L.static, L.logs, L.venvs, f"{L.nginx_dir}/logs", f"{L.nginx_dir}/tmp"]  # noqa: S108
+    # nginx/cache: the shared cache of guest pages; nginx gives it to its workers' user when it starts.
+    nginx = [f"{L.nginx_dir}/{name}" for name in ("logs", "tmp", "cache")]
+    dirs = [L.releases, L.media, L.static, L.logs, L.venvs, *nginx]
     sh(c, f"umask 022 && mkdir -p {' '.join(map(q, dirs))} && chmod 755 {q(L.prefix)} {q(L.shared)}", "mkdir")
     sh(c, f"install -d -m 700 {q(L.backups)}", "mkdir backups")
     setup_supervisor(c, s)
@@ -157,6 +159,7 @@ def write_configs(c: Connection, s: server.Settings) -> None:
         "LISTEN": s.listen,
         "NGINX_USER": "user nobody nogroup;" if is_root else "",
         "SUPERVISOR_ENV": supervisor_environment(programs),
+        "BENCH_EDGE_BYPASS": "",  # the benchmark's bypass header means nothing on a server
     }
     with tempfile.TemporaryDirectory() as tmp:
         for path in render_stack(Path(tmp), env, overrides):

@@ -175,6 +175,11 @@ def stack_context(env: dict[str, str]) -> dict[str, object]:
         "STATIC_ROOT": env["STATIC_ROOT"].rstrip("/"),
         "MEDIA_ROOT": env["MEDIA_ROOT"].rstrip("/"),
         "ACCESS_LOG": access_log_line,
+        # nginx's shared cache of guest pages (docs/caching.md), kept across reloads and deploys.
+        "CACHE_DIR": f"{run}/nginx/cache",
+        # The benchmark's "X-Bench-Edge: bypass" (rows where Django must answer): the loopback
+        # stack only; the fabfile renders it empty for a server.
+        "BENCH_EDGE_BYPASS": "    bypass 1;",
         "TLS": tls_directives(
             env.get("HTTPS_LISTEN", "443"), env.get("TLS_CERTIFICATE", ""), env.get("TLS_CERTIFICATE_KEY", "")
         ),

@@ -158,7 +158,7 @@ ensure_database() {
 
 render_configs() {
   "$ROOT/scripts/services.sh" up
-  mkdir -p "$RUN/logs" "$RUN/nginx/logs" "$RUN/nginx/tmp" "$STATIC_ROOT" "$MEDIA_ROOT"
+  mkdir -p "$RUN/logs" "$RUN/nginx/logs" "$RUN/nginx/tmp" "$RUN/nginx/cache" "$STATIC_ROOT" "$MEDIA_ROOT"
   chmod 755 "$RUN" "$STATIC_ROOT" "$MEDIA_ROOT"
   "$PY" "$ROOT/deploy/render.py" "$RUN" >/dev/null
 }

@@ -57,7 +57,8 @@ def stack():
         "WEB_CONCURRENCY": "2",
         "STACK_DB_NAME": "whisper_stack_test",
         "STACK_CACHE_PREFIX": "stack-test",
-        "STACK_BROKER_URL": "redis://127.0.0.1:56379/2",
+        # (scripts/services.sh's Redis: REDIS_PORT when a run sets its own ports)
+        "STACK_BROKER_URL": f"redis://127.0.0.1:{os.environ.get('REDIS_PORT', '56379')}/2",
         "STACK_SETTINGS": "bench.settings",
     }
     running = Stack(f"http://127.0.0.1:{nginx_port}", run_dir, env, (nginx_port, web_port))

@@ -221,6 +221,22 @@ def test_a_server_speaking_tls_redirects_http_and_believes_only_its_terminator(t
     assert " ssl" not in plain and "return 301" not in plain and "set_real_ip_from" not in plain
 
 
+@pytest.mark.parametrize("server", [False, True], ids=["loopback stack", "server"])
+def test_nginx_accepts_the_shared_cache_of_guest_pages(tmp_path, server):
+    """The cache folder under the run folder (a server's shared/), and the bench's bypass on loopback only."""
+    env = {"STACK_RUN_DIR": str(tmp_path), "STATIC_ROOT": "/s", "MEDIA_ROOT": "/m", "NGINX_PORT": "58199"}
+    render.render_stack(tmp_path, env, {"BENCH_EDGE_BYPASS": ""} if server else None)  # as provision.py does
+    site = (tmp_path / "nginx" / "whisper.conf").read_text()
+    assert f"proxy_cache_path {tmp_path}/nginx/cache levels=1:2 keys_zone=whisper_pages:" in site
+    assert ("    bypass 1;" in site) is not server
+    nginx = tmp_path / "nginx"
+    for folder in ("logs", "tmp"):
+        (nginx / folder).mkdir(exist_ok=True)
+    done = run("nginx", "-t", "-q", "-c", f"{nginx}/nginx.conf", "-p", f"{nginx}/", "-e", f"{nginx}/e.log")
+    assert done.returncode == 0, done.stderr
+    assert (nginx / "cache").is_dir()  # nginx makes it (and gives it to its workers' user)
+
+
 def test_release_header_names_the_release_of_a_deployed_tree(settings, tmp_path):
     settings.BASE_DIR = tmp_path
     with pytest.raises(MiddlewareNotUsed):
