@@ -317,7 +317,8 @@ def run_section(results: dict) -> str:
         ratio, queries = _number(row["ratio_to_floor"], 3), row["queries"]
         shown_queries = "-" if row["name"] == "mixed" else "?" if queries is None else queries
         lines.append(f"| {row['name']} | {' | '.join(figures)} | {ratio} | {shown_queries} |")
-    if line := mixed_line(rows["mixed"], config["mixed_users"], config["duration_s"]):
+    mixed_seconds = config.get("mixed_duration_s", config["duration_s"])
+    if line := mixed_line(rows["mixed"], config["mixed_users"], mixed_seconds):
         lines += ["", line + "."]
 
     lines += ["", "| target | result |", "|---|---|"]

@@ -14,9 +14,10 @@ under its own heading); the stack is stopped afterwards, whatever happens.
 A row whose page does not exist yet (or misbehaves) prints "n/a" and is
 ``null`` in the JSON. Knobs (environment): BENCH_DURATION (seconds per row,
 10), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WARMUP (requests per
-row first, 10), BENCH_ITEMS (200), BENCH_MIXED_USERS (40), BENCH_ROWS (a comma list: measure only these
-rows, and the floor; the others print "n/a"), BENCH_KEEP_STACK=1 (leave it running), and
-the stack's own (NGINX_PORT, GUNICORN_PORTS, WEB_CONCURRENCY, ...).
+row first, 10), BENCH_ITEMS (200), BENCH_MIXED_USERS (40), BENCH_MIXED_DURATION
+(BENCH_DURATION), BENCH_ROWS (a comma list: measure only these rows, and the
+floor; the others print "n/a"), BENCH_KEEP_STACK=1 (leave it running), and
+the stack's own (NGINX_PORT, GUNICORN_PORTS, WEB_CONCURRENCY, STACK_WSGI, ...).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ WARMUP = env_int("BENCH_WARMUP", 10, 0, 1000)
 ITEMS = env_int("BENCH_ITEMS", 200, 1, 10_000)
 # The mixed row: the reliability suite's load (tests/reliability/test_load.py), bounded by BENCH_DURATION.
 MIXED_USERS = env_int("BENCH_MIXED_USERS", 40, 1, 200)
+MIXED_DURATION = env_int("BENCH_MIXED_DURATION", DURATION, 1, 300)
 MIXED_SPAWN_RATE = 20
 MIXED_REGISTRIES = 4
 NGINX_PORT = env_int("NGINX_PORT", 58080, 1, 65535)
@@ -625,12 +627,10 @@ def measure_mixed(row: Row, floor_rps: float | None) -> None:
             seed_file, told, prefix = Path(tmp, "seed.json"), Path(tmp, "told.txt"), Path(tmp, "mixed")
             seed_file.write_text(json.dumps(seed))
             command = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", BASE, "--csv", str(prefix)]
-            command += ["-u", str(MIXED_USERS), "-r", str(MIXED_SPAWN_RATE), "-t", f"{DURATION}s"]
+            command += ["-u", str(MIXED_USERS), "-r", str(MIXED_SPAWN_RATE), "-t", f"{MIXED_DURATION}s"]
             command += ["--only-summary", "--stop-timeout", "15", "--loglevel", "WARNING"]
             settle()
-            print(
-                f"bench: {row.name}: locust -u {MIXED_USERS} -r {MIXED_SPAWN_RATE} -t {DURATION}s", flush=True
-            )
+            print(f"bench: {row.name}: locust {' '.join(command[command.index('-u') :])}", flush=True)
             row.ran = True
             done = subprocess.run(
                 command,
@@ -638,7 +638,7 @@ def measure_mixed(row: Row, floor_rps: float | None) -> None:
                 env={**os.environ, "RELIABILITY_SEED": str(seed_file), "RELIABILITY_TOLD": str(told)},
                 capture_output=True,
                 text=True,
-                timeout=DURATION + 120,
+                timeout=MIXED_DURATION + 120,
                 check=False,
             )
             try:
@@ -733,6 +733,7 @@ def main() -> int:
         "nginx's rows and mixed against the median floor run",
         "wsgi": os.environ.get("STACK_WSGI", "bench.wsgi:application"),
         "mixed_users": MIXED_USERS,
+        "mixed_duration_s": MIXED_DURATION,
         "wrk": wrk_version(),
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -754,7 +755,7 @@ def main() -> int:
         print(
             f"Whisper's middleware: the floor is {1 / rows['bare'].ratio_to_floor:.3f} × bare (target ≥ 0.80)"
         )
-    if line := mixed_line(rows[MIXED].as_json(), MIXED_USERS, DURATION):
+    if line := mixed_line(rows[MIXED].as_json(), MIXED_USERS, MIXED_DURATION):
         print(line)
     print(f"\nwritten to {RESULTS.relative_to(ROOT)} and {REPORT.relative_to(ROOT)}")
     return 0
