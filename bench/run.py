@@ -1,20 +1,23 @@
 """The benchmark behind ``make bench``: Whisper's real stack under load, row by row.
 
 It starts the services (scripts/services.sh) and the stack (scripts/stack.sh:
-nginx → gunicorn, celery, with bench.settings), seeds the demo
+nginx → gunicorn running bench.wsgi, celery, with bench.settings), seeds the demo
 registry (``seed_demo --items 200``), warms each page, then drives it with
 ``wrk --latency`` through nginx on loopback and records requests/s, p50 and
 p99 latency, the ratio to the floor (the cheapest Django response) and the
-SQL queries one request takes. It prints a table and writes
-``bench/results/latest.json`` and ``docs/benchmark.md`` (the README links it);
-the stack is stopped afterwards, whatever happens.
+SQL queries one request takes. Last, the ``mixed`` row: the reliability
+suite's guests and couples (tests/reliability/locustfile.py) under locust.
+It prints a table and writes ``bench/results/latest.json`` and
+``docs/benchmark.md`` (the README links it; the run before stays there
+under its own heading); the stack is stopped afterwards, whatever happens.
 
 A row whose page does not exist yet (or misbehaves) prints "n/a" and is
 ``null`` in the JSON. Knobs (environment): BENCH_DURATION (seconds per row,
 10), BENCH_CONNECTIONS (16), BENCH_THREADS (2), BENCH_WARMUP (requests per
-row first, 10), BENCH_ITEMS (200), BENCH_ROWS (a comma list: measure only these
-rows, and the floor; the others print "n/a"), BENCH_KEEP_STACK=1 (leave it running), and
-the stack's own (NGINX_PORT, GUNICORN_PORTS, WEB_CONCURRENCY, ...).
+row first, 10), BENCH_ITEMS (200), BENCH_MIXED_USERS (40), BENCH_MIXED_DURATION
+(BENCH_DURATION), BENCH_ROWS (a comma list: measure only these rows, and the
+floor; the others print "n/a"), BENCH_KEEP_STACK=1 (leave it running), and
+the stack's own (NGINX_PORT, GUNICORN_PORTS, WEB_CONCURRENCY, STACK_WSGI, ...).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,7 +38,16 @@ from urllib.parse import urlencode, urljoin, urlparse
 import redis
 import requests
 from bs4 import BeautifulSoup
-from helpers import env_int, form_fields, machine, parse_wrk, wrk_version  # bench/helpers.py
+from helpers import (  # bench/helpers.py
+    env_int,
+    form_fields,
+    machine,
+    markdown,
+    mixed_line,
+    parse_locust,
+    parse_wrk,
+    wrk_version,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK = ROOT / "scripts" / "stack.sh"
@@ -43,6 +56,8 @@ RESERVED_PORTS = ROOT / "scripts" / "reserved-ports.sh"
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 REPORT = ROOT / "docs" / "benchmark.md"
 RESERVE_LUA = ROOT / "bench" / "reserve.lua"
+LOCUSTFILE = ROOT / "tests" / "reliability" / "locustfile.py"
+LOCUST = Path(sys.executable).parent / "locust"
 
 SLUG = "alex-and-sam"  # the demo registry (DESIGN.md contract)
 DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "whisper-demo"
@@ -51,24 +66,37 @@ DEMO_EMAIL, DEMO_PASSWORD = "demo@example.com", "whisper-demo"
 ROW_NAMES = (
     "floor",
     "floor_no_timelog",
+    "bare",
     "registry_warm",
     "registry_warm_gzip",
     "registry_cold",
     "registry_304",
     "dashboard",
     "reserve",
+    "registry_edge",
     "static",
     "thumbnail",
+    "mixed",
 )
 # Pages nginx serves alone first. Then the rows Django answers, in the
 # table's order, each between two runs of the floor: its ratio is to the mean
 # of those two, so that the machine's drift during the run (other tenants,
-# CPU clocks) cancels out.
-NGINX_ROWS = ("static", "thumbnail")
-DJANGO_ROWS = tuple(name for name in ROW_NAMES if name not in ("floor", *NGINX_ROWS))
+# CPU clocks) cancels out. "mixed" (locust) last of all: it writes.
+NGINX_ROWS = ("static", "thumbnail", "registry_edge")
+MIXED = "mixed"
+DJANGO_ROWS = tuple(name for name in ROW_NAMES if name not in ("floor", *NGINX_ROWS, MIXED))
 STATIC_SAMPLE = "/static/bench/sample-20k.txt"
+BARE_PATH = "/bench/bare/"  # bench.views.BARE_PATH, answered by bench/wsgi.py
 QUERIES_HEADER = "X-Bench-Queries"  # bench.views
 BYPASS = {"X-Bench-Cache": "bypass"}
+# Every row Django must answer skips nginx's shared cache (the stack's nginx
+# config honours this header; before it caches anything it changes nothing).
+EDGE_BYPASS = {"X-Bench-Edge": "bypass"}
+# registry_edge: as browsers ask for the guest page (no cookies), answered
+# from nginx's cache, which says so in X-Cache-Status.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+CACHE_STATUS = "X-Cache-Status"
+FROM_CACHE = ("HIT", "STALE", "UPDATING", "REVALIDATED")
 NO_TIMELOG = {"X-Bench-Timelog": "off"}
 GZIP = {"Accept-Encoding": "gzip"}  # honoured by the bench settings only
 BENCH_GUEST = "Bench Guest"
@@ -79,6 +107,11 @@ CONNECTIONS = env_int("BENCH_CONNECTIONS", 16, 1, 256)
 THREADS = env_int("BENCH_THREADS", 2, 1, 8)
 WARMUP = env_int("BENCH_WARMUP", 10, 0, 1000)
 ITEMS = env_int("BENCH_ITEMS", 200, 1, 10_000)
+# The mixed row: the reliability suite's load (tests/reliability/test_load.py), bounded by BENCH_DURATION.
+MIXED_USERS = env_int("BENCH_MIXED_USERS", 40, 1, 200)
+MIXED_DURATION = env_int("BENCH_MIXED_DURATION", DURATION, 1, 300)
+MIXED_SPAWN_RATE = 20
+MIXED_REGISTRIES = 4
 NGINX_PORT = env_int("NGINX_PORT", 58080, 1, 65535)
 BASE = f"http://127.0.0.1:{NGINX_PORT}"
 ONLY = {name.strip() for name in os.environ.get("BENCH_ROWS", "").split(",") if name.strip()}
@@ -102,13 +135,19 @@ class Row:
     floor_rps: float | None = None  # the floor's requests/s around this row (its ratio's base)
     ran: bool = False  # wrk was started on it
     expect: int = 200  # the status its requests must get (304: revalidated with a current ETag)
+    edge: bool = False  # must be answered from nginx's cache (X-Cache-Status)
+    # The mixed row (locust): no query count, and more figures.
+    load: bool = False
+    p95_ms: float | None = None
+    requests: int | None = None
+    failures: int | None = None
 
     def skip(self, note: str) -> Row:
         self.note = note
         return self
 
     def as_json(self) -> dict:
-        return {
+        shown = {
             "name": self.name,
             "rps": self.rps,
             "p50_ms": self.p50_ms,
@@ -116,6 +155,16 @@ class Row:
             "ratio_to_floor": self.ratio_to_floor,
             "queries": self.queries,
         }
+        if self.load:
+            shown.update(p95_ms=self.p95_ms, requests=self.requests, failures=self.failures)
+        if self.rps is None and self.note:
+            shown["note"] = self.note
+        return shown
+
+
+def django_row(name: str, path: str, headers: dict[str, str] | None = None, **kwargs) -> Row:
+    """A row Django must answer: its requests skip nginx's cache (``EDGE_BYPASS``)."""
+    return Row(name, path, {**(headers or {}), **EDGE_BYPASS}, **kwargs)
 
 
 def wrk(row: Row) -> dict:
@@ -174,9 +223,11 @@ def seed() -> None:
 
 # Finding the pages --------------------------------------------------------
 def session() -> requests.Session:
+    """A client of the Django rows: like wrk, no compression; never answered by nginx's cache."""
     s = requests.Session()
     # Like wrk: no compression, so ETags and sizes are the ones wrk sees.
     s.headers["Accept-Encoding"] = "identity"
+    s.headers.update(EDGE_BYPASS)
     return s
 
 
@@ -221,9 +272,10 @@ def prepare_rows() -> dict[str, Row]:
     """Every row, probed once: the ones that can't be measured carry a note."""
     guest = session()
     rows = {name: Row(name) for name in ROW_NAMES}
-    rows["floor"] = probe(guest, Row("floor", "/bench/floor/"))
+    rows["floor"] = probe(guest, django_row("floor", "/bench/floor/"))
     # The same without the timelog middleware (bench.views.SkippableTimelogMiddleware).
-    rows["floor_no_timelog"] = probe(guest, Row("floor_no_timelog", "/bench/floor/", dict(NO_TIMELOG)))
+    rows["floor_no_timelog"] = probe(guest, django_row("floor_no_timelog", "/bench/floor/", NO_TIMELOG))
+    rows["bare"] = prepare_bare(guest)
 
     page = f"/r/{SLUG}/"
     r = guest.get(BASE + page, timeout=30)
@@ -232,16 +284,16 @@ def prepare_rows() -> dict[str, Row]:
     for _ in range(WARMUP):  # fill the caches before counting the warm page's queries
         guest.get(BASE + page, timeout=30)
     rows["registry_warm"] = (
-        probe(guest, Row("registry_warm", page)) if have_page else Row("registry_warm", page, note=why)
+        probe(guest, django_row("registry_warm", page)) if have_page else Row("registry_warm", page, note=why)
     )
     # As browsers ask for it (every one accepts gzip): the stored, compressed copy.
     rows["registry_warm_gzip"] = (
-        probe(guest, Row("registry_warm_gzip", page, dict(GZIP)))
+        probe(guest, django_row("registry_warm_gzip", page, GZIP))
         if have_page
         else Row("registry_warm_gzip", page, note=why)
     )
     rows["registry_cold"] = (
-        probe(guest, Row("registry_cold", page, dict(BYPASS)))
+        probe(guest, django_row("registry_cold", page, BYPASS))
         if have_page
         else Row("registry_cold", page, note=why)
     )
@@ -253,7 +305,15 @@ def prepare_rows() -> dict[str, Row]:
     else:
         # With the guest's cookies, as a browser revalidates: the ETag covers the CSRF cookie.
         revalidate = {"If-None-Match": etag, "Cookie": cookie_header(guest)}
-        rows["registry_304"] = probe(guest, Row("registry_304", page, revalidate, expect=304), expect=304)
+        rows["registry_304"] = probe(
+            guest, django_row("registry_304", page, revalidate, expect=304), expect=304
+        )
+    # The guest page through nginx's shared cache (measure() checks it is served from there).
+    rows["registry_edge"] = (
+        Row("registry_edge", page, dict(BROWSER), queries=0, edge=True)
+        if have_page
+        else Row("registry_edge", page, note=why)
+    )
 
     owner = session()
     not_logged_in = log_in(owner)
@@ -261,7 +321,7 @@ def prepare_rows() -> dict[str, Row]:
     if not_logged_in:
         rows["dashboard"] = Row("dashboard", dashboard, note=not_logged_in)
     else:
-        rows["dashboard"] = probe(owner, Row("dashboard", dashboard, {"Cookie": cookie_header(owner)}))
+        rows["dashboard"] = probe(owner, django_row("dashboard", dashboard, {"Cookie": cookie_header(owner)}))
 
     rows["static"] = Row("static", STATIC_SAMPLE, queries=0)
     if guest.get(BASE + STATIC_SAMPLE, timeout=30).status_code != 200:
@@ -279,7 +339,32 @@ def prepare_rows() -> dict[str, Row]:
         rows["thumbnail"].skip(f"{thumbs[0]} is not served")
 
     rows["reserve"] = prepare_reserve() if have_page else Row("reserve", note=why)
+    rows[MIXED] = Row(MIXED, "/", load=True)
+    if not LOCUST.exists():
+        rows[MIXED].skip(f"{LOCUST} is missing (requirements-dev.txt: locust)")
     return rows
+
+
+def prepare_bare(guest: requests.Session) -> Row:
+    """The bare row: /bench/bare/, which must come through Django's default middleware only.
+
+    If gunicorn runs the site's app instead of bench.wsgi, the site answers
+    it with all its middleware: the headers that middleware adds (CSP, …)
+    give it away, and the row is n/a.
+    """
+    row = probe(guest, django_row("bare", BARE_PATH))
+    if row.note:
+        return row
+    floor = guest.get(BASE + "/bench/floor/", timeout=30).headers
+    bare = guest.get(BASE + BARE_PATH, timeout=30).headers
+    only_floor = sorted(set(floor) - set(bare), key=str.lower)
+    if not only_floor:
+        return row.skip(
+            f"{BARE_PATH} came through Whisper's middleware (the floor's headers): "
+            "gunicorn is not running bench.wsgi (STACK_WSGI)"
+        )
+    print(f"bench: bare: headers only the floor has: {', '.join(only_floor)}")
+    return row
 
 
 def prepare_reserve() -> Row:
@@ -311,7 +396,9 @@ def prepare_reserve() -> Row:
         "Cookie": cookie_header(guest),
         "Referer": BASE + path,
     }
-    row = Row("reserve", path, headers, RESERVE_LUA, {"BENCH_RESERVE_BODY": urlencode(fields)})
+    row = django_row(
+        "reserve", path, headers, script=RESERVE_LUA, script_env={"BENCH_RESERVE_BODY": urlencode(fields)}
+    )
     # An address of its own each run: one address gets only a day's share of guests' mail.
     probe_email = f"bench-probe-{uuid.uuid4().hex[:8]}@example.com"
     body = urlencode({**fields, **{k: probe_email for k in fields if "email" in k}})
@@ -373,7 +460,7 @@ def settle(limit: float = 30.0) -> None:
     deadline, quick = time.monotonic() + limit, 0
     while quick < 3 and time.monotonic() < deadline:
         started = time.monotonic()
-        requests.get(BASE + "/bench/floor/", timeout=30)
+        requests.get(BASE + "/bench/floor/", headers=EDGE_BYPASS, timeout=30)
         quick = quick + 1 if time.monotonic() - started < 0.05 else 0
 
 
@@ -389,6 +476,22 @@ def current_status(row: Row) -> int:
         page = requests.get(BASE + row.path, headers=headers, timeout=30)
         row.headers["If-None-Match"] = page.headers.get("ETag", "")
     return status_of(row)
+
+
+def cache_status(row: Row, tries: int = 3) -> str:
+    """What nginx's cache says of ``row``'s request (``X-Cache-Status``), or "".
+
+    Asked up to ``tries`` times, a moment apart: the first request of a page
+    (BENCH_WARMUP=0) is a MISS that fills the cache.
+    """
+    status = ""
+    for attempt in range(tries):
+        r = requests.get(BASE + row.path, headers=row.headers, timeout=30, allow_redirects=False)
+        status = r.headers.get(CACHE_STATUS, "")
+        if status in FROM_CACHE or not status:  # no header at all: nginx has no cache for it
+            break
+        time.sleep(0.2 * (attempt + 1))
+    return status
 
 
 def status_of(row: Row) -> int:
@@ -410,6 +513,12 @@ def measure(row: Row, attempts: int = 2) -> None:
     settle()
     for _ in range(WARMUP if not row.script else 0):
         requests.get(BASE + row.path, headers={**row.headers}, timeout=30)
+    if row.edge:
+        cached = cache_status(row)
+        if cached not in FROM_CACHE:
+            row.skip(f"nginx is not caching the page ({CACHE_STATUS}: {cached or 'absent'} after warming)")
+            return
+        print(f"bench: {row.name}: nginx's cache says {CACHE_STATUS}: {cached}")
     print(f"bench: {row.name}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s {row.path}", flush=True)
     row.ran = True
     try:
@@ -472,74 +581,102 @@ def measure_all(rows: dict[str, Row]) -> list[float]:
     return [run.rps for run in runs]
 
 
+def seed_load() -> dict:
+    """The reliability suite's load registries (tests/reliability/stackdata.py), in the stack's Django."""
+    arguments = json.dumps(json.dumps({"registries": MIXED_REGISTRIES}))
+    return manage_json(f"from tests.reliability import stackdata; stackdata.run('seed_load', {arguments})")
+
+
+def forget_load(seed: dict) -> None:
+    """Delete the load registries and their couples (their gifts and reservations go with them)."""
+    slugs = [registry["slug"] for registry in seed["registries"]]
+    owners = [registry["owner"] for registry in seed["registries"]]
+    try:
+        n = manage_json(
+            "import json\n"
+            "from django.db import transaction\n"
+            "from apps.accounts.models import User\n"
+            "from apps.registries.models import Registry\n"
+            "with transaction.atomic():\n"
+            f"    n = Registry.objects.filter(slug__in={slugs!r}).delete()[0]\n"
+            f"    User.objects.filter(email__in={owners!r}).delete()\n"
+            "print(json.dumps(n))"
+        )
+        print(f"bench: removed the mixed row's {len(slugs)} registries ({n} rows with what they held)")
+    except (RuntimeError, ValueError) as exc:
+        print(f"bench: NOTE: could not remove the mixed row's registries ({exc})")
+
+
+def measure_mixed(row: Row, floor_rps: float | None) -> None:
+    """The mixed row: tests/reliability/locustfile.py, headless, for BENCH_DURATION through nginx.
+
+    Guests browse, search and reserve; couples log in, watch their dashboard
+    and edit gifts, on registries seeded for it (and deleted afterwards).
+    No bypass header: nginx's cache serves what it would in production.
+    n/a if any request failed.
+    """
+    if row.note:
+        return
+    try:
+        seed = seed_load()
+    except (RuntimeError, ValueError) as exc:
+        row.skip(f"could not seed the load registries ({exc})")
+        return
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-mixed-") as tmp:
+            seed_file, told, prefix = Path(tmp, "seed.json"), Path(tmp, "told.txt"), Path(tmp, "mixed")
+            seed_file.write_text(json.dumps(seed))
+            command = [str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", BASE, "--csv", str(prefix)]
+            command += ["-u", str(MIXED_USERS), "-r", str(MIXED_SPAWN_RATE), "-t", f"{MIXED_DURATION}s"]
+            command += ["--only-summary", "--stop-timeout", "15", "--loglevel", "WARNING"]
+            settle()
+            print(f"bench: {row.name}: locust {' '.join(command[command.index('-u') :])}", flush=True)
+            row.ran = True
+            done = subprocess.run(
+                command,
+                cwd=tmp,
+                env={**os.environ, "RELIABILITY_SEED": str(seed_file), "RELIABILITY_TOLD": str(told)},
+                capture_output=True,
+                text=True,
+                timeout=MIXED_DURATION + 120,
+                check=False,
+            )
+            try:
+                result = parse_locust(
+                    Path(f"{prefix}_stats.csv").read_text(), Path(f"{prefix}_failures.csv").read_text()
+                )
+            except (OSError, ValueError, KeyError) as exc:
+                tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+                row.skip(f"locust gave no figures (exit {done.returncode}: {exc}; {' / '.join(tail)})")
+                return
+    finally:
+        wait_for_worker()  # the reservations' mails, before their rows go
+        forget_load(seed)
+    row.p95_ms, row.requests, row.failures = result["p95_ms"], result["requests"], result["failures"]
+    if not result["requests"]:
+        row.skip("locust made no request")
+    elif result["failures"]:
+        row.skip(
+            f"{result['failures']} of {result['requests']} requests failed: {'; '.join(result['errors'][:3])}"
+        )
+    else:
+        row.rps, row.p50_ms, row.p99_ms = result["rps"], result["p50_ms"], result["p99_ms"]
+        if floor_rps:
+            row.floor_rps, row.ratio_to_floor = floor_rps, round(row.rps / floor_rps, 3)
+
+
 def table(rows: list[Row]) -> str:
     lines = [f"{'row':<19} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× floor':>8} {'queries':>8}"]
     for row in rows:
         if row.rps is None:
             lines.append(f"{row.name:<19} {'n/a':>9}   ({row.note})")
             continue
-        queries = "?" if row.queries is None else str(row.queries)
+        queries = "-" if row.load else "?" if row.queries is None else str(row.queries)
         ratio = "n/a" if row.ratio_to_floor is None else f"{row.ratio_to_floor:.3f}"
         lines.append(
             f"{row.name:<19} {row.rps:>9.1f} {row.p50_ms:>8.2f} {row.p99_ms:>8.2f} {ratio:>8} {queries:>8}"
         )
     return "\n".join(lines)
-
-
-def _number(value: float | None, digits: int = 0) -> str:
-    """A figure as the report shows it: ``digits`` decimals, or fewer for big numbers."""
-    if value is None:
-        return "n/a"
-    return f"{value:.{digits}f}" if digits else f"{value:.{0 if value >= 100 else 1 if value >= 10 else 2}f}"
-
-
-def markdown(results: dict) -> str:
-    """``docs/benchmark.md`` for ``results`` (what is written to latest.json): the table and the targets."""
-    config = results["config"]
-    rows = {row["name"]: row for row in results["rows"]}
-    lines = [
-        "# Benchmark",
-        "",
-        "Written by `make bench` (`bench/run.py`) at the end of each run: do not edit by hand.",
-        "The rows and the method: `bench/README.md`; every floor run: `bench/results/latest.json`.",
-        "",
-        f"Run at commit {config['commit']}, {config['started_at']}, on {results['machine']}:",
-        f"`wrk -t{config['threads']} -c{config['connections']} -d{config['duration_s']}s` through nginx → "
-        f"gunicorn ({config['web_concurrency']} {config['worker_class']} workers on "
-        f"{config['gunicorn_ports']}), the demo registry with {config['items']} gifts, "
-        f"`{config['settings']}`.",
-        "",
-        "| row | req/s | p50 ms | p99 ms | × floor | queries |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for row in results["rows"]:
-        figures = [_number(row[key]) for key in ("rps", "p50_ms", "p99_ms")]
-        ratio, queries = _number(row["ratio_to_floor"], 3), row["queries"]
-        lines.append(
-            f"| {row['name']} | {' | '.join(figures)} | {ratio} | {'?' if queries is None else queries} |"
-        )
-
-    warm, floor = rows["registry_warm"], rows["floor"]
-    warm_p99 = None if None in (warm["p99_ms"], floor["p99_ms"]) else warm["p99_ms"] / floor["p99_ms"]
-    # floor_no_timelog's ratio is against the floor runs around it: 1 − 1/ratio is what the middleware costs.
-    timelog = rows["floor_no_timelog"]["ratio_to_floor"]
-    targets = [  # the issue's targets: (target, the figure, whether it is met, the figure as shown)
-        ("warm page ≥ 0.70 × floor", warm["ratio_to_floor"], lambda v: v >= 0.70, lambda v: f"{v:.3f} ×"),
-        ("warm page p99 < 4 × floor's", warm_p99, lambda v: v < 4, lambda v: f"{v:.1f} ×"),
-        (
-            "304 ≥ 0.90 × floor",
-            rows["registry_304"]["ratio_to_floor"],
-            lambda v: v >= 0.90,
-            lambda v: f"{v:.3f} ×",
-        ),
-        ("uncached page ≤ 6 queries", rows["registry_cold"]["queries"], lambda v: v <= 6, str),
-        ("timelog < 5 % of the floor", timelog and 1 - 1 / timelog, lambda v: v < 0.05, lambda v: f"{v:.1%}"),
-    ]
-    lines += ["", "| target | result |", "|---|---|"]
-    for target, value, met, shown in targets:
-        result = "n/a" if value is None else f"{shown(value)} — {'met' if met(value) else '**not met**'}"
-        lines.append(f"| {target} | {result} |")
-    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -570,6 +707,7 @@ def main() -> int:
         if rows["reserve"].ran:
             wait_for_worker()
             forget_bench_reservations()
+        measure_mixed(rows[MIXED], rows["floor"].rps)  # last: it writes (and cleans up after itself)
     finally:
         if os.environ.get("BENCH_KEEP_STACK") != "1":
             sh(STACK, "down")
@@ -592,7 +730,10 @@ def main() -> int:
         "gunicorn_max_requests": int(os.environ["GUNICORN_MAX_REQUESTS"]),
         "floor_runs_rps": floors,
         "ratio": "each Django row against the mean of the floor runs just before and after it; "
-        "nginx's rows against the median floor run",
+        "nginx's rows and mixed against the median floor run",
+        "wsgi": os.environ.get("STACK_WSGI", "bench.wsgi:application"),
+        "mixed_users": MIXED_USERS,
+        "mixed_duration_s": MIXED_DURATION,
         "wrk": wrk_version(),
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
@@ -601,7 +742,7 @@ def main() -> int:
     results = {"machine": machine(), "config": config, "rows": [r.as_json() for r in ordered]}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    REPORT.write_text(markdown(results))
+    REPORT.write_text(markdown(results, REPORT.read_text() if REPORT.exists() else ""))
     print()
     print(f"Whisper benchmark — {machine()}")
     nodes = f"{config['gunicorn_ports']}, {config['web_concurrency']} {config['worker_class']} workers each"
@@ -610,6 +751,12 @@ def main() -> int:
     if rows["floor_no_timelog"].floor_rps and rows["floor_no_timelog"].rps:
         overhead = 1 - rows["floor_no_timelog"].floor_rps / rows["floor_no_timelog"].rps
         print(f"timelog middleware: {overhead:.1%} of the floor's throughput (floor vs floor_no_timelog)")
+    if rows["bare"].ratio_to_floor:
+        print(
+            f"Whisper's middleware: the floor is {1 / rows['bare'].ratio_to_floor:.3f} × bare (target ≥ 0.80)"
+        )
+    if line := mixed_line(rows[MIXED].as_json(), MIXED_USERS, MIXED_DURATION):
+        print(line)
     print(f"\nwritten to {RESULTS.relative_to(ROOT)} and {REPORT.relative_to(ROOT)}")
     return 0
 

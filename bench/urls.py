@@ -1,4 +1,9 @@
-"""The benchmark's URLconf (bench.settings only): the site plus /bench/floor/ and /bench/sleep/."""
+"""The benchmark's URLconf (bench.settings only): the site plus /bench/floor/, /bench/bare/ and /bench/sleep/.
+
+/bench/bare/ is the floor's view: ``bench/wsgi.py`` sends it through Django's
+default middleware only (a request that reaches it through the site's
+middleware carries the site's headers, which ``bench/run.py`` checks).
+"""
 
 from django.urls import path
 
@@ -10,6 +15,7 @@ from whisper.urls import urlpatterns as site_urlpatterns
 # an include): the pages resolve here exactly as they do without the benchmark.
 urlpatterns = [
     path("bench/floor/", bench_views.floor, name="bench-floor"),
+    path("bench/bare/", bench_views.floor, name="bench-bare"),
     path("bench/sleep/", bench_views.sleep, name="bench-sleep"),
     *site_urlpatterns,
 ]

@@ -14,6 +14,10 @@ Nothing here is imported by the site: the bench settings add these views
 - ``TIMELOG_HEADER``: ``X-Bench-Timelog: off`` skips the timelog middleware
   (``SkippableTimelogMiddleware``): the floor with and
   without it measures what the timelog costs.
+- :func:`bare_handler` and :class:`BareDispatch`: ``bench/wsgi.py`` (the app
+  gunicorn loads on the bench stack) answers ``/bench/bare/`` with the floor's
+  view through Django's default middleware only (``DEFAULT_MIDDLEWARE``, the
+  ``startproject`` list): floor against bare is what Whisper's own middleware costs.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.utils import make_template_fragment_key
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
@@ -195,3 +201,47 @@ class SkippableTimelogMiddleware(TimelogMiddleware):
         if request.META.get(TIMELOG_META) == "off":
             return self.get_response(request)
         return super().__call__(request)
+
+
+# Django's own middleware as ``django-admin startproject`` lists it (Django 5.2).
+DEFAULT_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+BARE_PATH = "/bench/bare/"  # bench.urls: the floor's view
+
+
+def bare_handler() -> WSGIHandler:
+    """A second WSGI handler of the site's Django whose middleware is ``DEFAULT_MIDDLEWARE`` only.
+
+    Same settings, URLconf and view as the floor; only the chain differs.
+    Django reads ``settings.MIDDLEWARE`` once, when a handler is built, so
+    the list is swapped for the time of building this one (no signal sent:
+    nothing else sees it).
+    """
+    site_middleware = settings.MIDDLEWARE
+    settings.MIDDLEWARE = DEFAULT_MIDDLEWARE
+    try:
+        return WSGIHandler()
+    finally:
+        settings.MIDDLEWARE = site_middleware
+
+
+class BareDispatch:
+    """A WSGI app: ``/bench/bare/`` to ``bare``, every other path to ``site``.
+
+    One comparison per request, paid by every row alike.
+    """
+
+    def __init__(self, site, bare) -> None:
+        self.site, self.bare = site, bare
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == BARE_PATH:
+            return self.bare(environ, start_response)
+        return self.site(environ, start_response)

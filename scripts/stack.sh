@@ -14,6 +14,8 @@
 #   NGINX_PORT [58080]   GUNICORN_PORTS ["58001"; a comma list: one supervised gunicorn per port]
 #   WEB_CONCURRENCY [3]  GUNICORN_WORKER_CLASS [sync]  GUNICORN_THREADS [1]
 #   STACK_SETTINGS [bench.settings]  STACK_DB_NAME [whisper_stack]
+#   STACK_WSGI [bench.wsgi:application with bench.settings, else whisper.wsgi:application]:
+#     the app gunicorn loads (bench.wsgi: the site, plus /bench/bare/ through Django's default middleware)
 #   STACK_RUN_DIR [.run/stack]  STACK_CACHE_PREFIX [stack]  STACK_BROKER_URL [redis://…:REDIS_PORT/1]
 #   NGINX_ACCESS_LOG [buffered | off]
 #   STACK_SKIP_PREPARE=1: "up" skips migrate/collectstatic (just done by "prepare")
@@ -47,6 +49,12 @@ export CELERY_BROKER_URL="${STACK_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/1}"
 export STATIC_ROOT="$RUN/static" MEDIA_ROOT="$RUN/media" TIMELOG_LOG="$RUN/timelog.log"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-3}" GUNICORN_WORKER_CLASS="${GUNICORN_WORKER_CLASS:-sync}"
 export NGINX_PORT GUNICORN_PORTS PYTHONUNBUFFERED=1
+SITE_WSGI="whisper.wsgi:application"
+if [ "$DJANGO_SETTINGS_MODULE" = "bench.settings" ]; then
+  STACK_WSGI="${STACK_WSGI:-bench.wsgi:application}"
+else
+  STACK_WSGI="${STACK_WSGI:-$SITE_WSGI}"
+fi
 unset DB_PASSWORD DB_PASSWORD_FILE WHISPER_TEST_DB
 umask 022
 
@@ -161,6 +169,18 @@ render_configs() {
   mkdir -p "$RUN/logs" "$RUN/nginx/logs" "$RUN/nginx/tmp" "$RUN/nginx/cache" "$STATIC_ROOT" "$MEDIA_ROOT"
   chmod 755 "$RUN" "$STATIC_ROOT" "$MEDIA_ROOT"
   "$PY" "$ROOT/deploy/render.py" "$RUN" >/dev/null
+  use_wsgi_app
+}
+
+# The rendered gunicorn command loads the site's app (deploy/ is what a server
+# gets); the stack may load another one (STACK_WSGI: the benchmark's).
+use_wsgi_app() {
+  [ "$STACK_WSGI" = "$SITE_WSGI" ] && return 0
+  [[ "$STACK_WSGI" =~ ^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$ ]] \
+    || die "STACK_WSGI must look like module.path:name, not '$STACK_WSGI'"
+  sed -i "s|/bin/gunicorn $SITE_WSGI |/bin/gunicorn $STACK_WSGI |" "$RUN/supervisord.conf"
+  grep -q "/bin/gunicorn $STACK_WSGI " "$RUN/supervisord.conf" \
+    || die "could not point gunicorn at $STACK_WSGI in $RUN/supervisord.conf"
 }
 
 prepare() {
@@ -262,7 +282,7 @@ up() {
   down quiet
   if [ -n "${STACK_SKIP_PREPARE:-}" ]; then render_configs; else prepare; fi
   free_ports
-  log "starting supervisord (gunicorn on $GUNICORN_PORTS, celery worker, celery beat)"
+  log "starting supervisord (gunicorn $STACK_WSGI on $GUNICORN_PORTS, celery worker, celery beat)"
   "$VENV/bin/supervisord" -c "$RUN/supervisord.conf"
   local i
   for ((i = 0; i < 100; i++)); do pid_alive "$(pidfile_pid "$SUPERVISOR_PID")" && break; sleep 0.1; done
