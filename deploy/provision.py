@@ -160,6 +160,7 @@ def write_configs(c: Connection, s: server.Settings) -> None:
         "NGINX_USER": "user nobody nogroup;" if is_root else "",
         "SUPERVISOR_ENV": supervisor_environment(programs),
         "BENCH_EDGE_BYPASS": "",  # the benchmark's bypass header means nothing on a server
+        "WSGI_APP": "whisper.wsgi:application",
     }
     with tempfile.TemporaryDirectory() as tmp:
         for path in render_stack(Path(tmp), env, overrides):

@@ -200,6 +200,8 @@ def stack_context(env: dict[str, str]) -> dict[str, object]:
         "NGINX_USER": "user nobody nogroup;" if is_root else "",
         "NGINX_WORKERS": env.get("NGINX_WORKERS", "auto"),
         "SUPERVISOR_ENV": supervisor_environment(env),
+        # The app gunicorn loads: the site's, or the benchmark's (scripts/stack.sh's STACK_WSGI).
+        "WSGI_APP": env.get("STACK_WSGI", "whisper.wsgi:application"),
         "CELERY_QUEUES": env.get("CELERY_QUEUES", "default"),
         "CELERY_CONCURRENCY": int(env.get("CELERY_CONCURRENCY", "1")),
     }

@@ -49,12 +49,16 @@ export CELERY_BROKER_URL="${STACK_BROKER_URL:-redis://127.0.0.1:$REDIS_PORT/1}"
 export STATIC_ROOT="$RUN/static" MEDIA_ROOT="$RUN/media" TIMELOG_LOG="$RUN/timelog.log"
 export WEB_CONCURRENCY="${WEB_CONCURRENCY:-3}" GUNICORN_WORKER_CLASS="${GUNICORN_WORKER_CLASS:-sync}"
 export NGINX_PORT GUNICORN_PORTS PYTHONUNBUFFERED=1
-SITE_WSGI="whisper.wsgi:application"
 if [ "$DJANGO_SETTINGS_MODULE" = "bench.settings" ]; then
   STACK_WSGI="${STACK_WSGI:-bench.wsgi:application}"
 else
-  STACK_WSGI="${STACK_WSGI:-$SITE_WSGI}"
+  STACK_WSGI="${STACK_WSGI:-whisper.wsgi:application}"
 fi
+[[ "$STACK_WSGI" =~ ^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$ ]] || {
+  echo "stack: STACK_WSGI must look like module.path:name, not '$STACK_WSGI'" >&2
+  exit 2
+}
+export STACK_WSGI
 unset DB_PASSWORD DB_PASSWORD_FILE WHISPER_TEST_DB
 umask 022
 
@@ -169,18 +173,6 @@ render_configs() {
   mkdir -p "$RUN/logs" "$RUN/nginx/logs" "$RUN/nginx/tmp" "$RUN/nginx/cache" "$STATIC_ROOT" "$MEDIA_ROOT"
   chmod 755 "$RUN" "$STATIC_ROOT" "$MEDIA_ROOT"
   "$PY" "$ROOT/deploy/render.py" "$RUN" >/dev/null
-  use_wsgi_app
-}
-
-# The rendered gunicorn command loads the site's app (deploy/ is what a server
-# gets); the stack may load another one (STACK_WSGI: the benchmark's).
-use_wsgi_app() {
-  [ "$STACK_WSGI" = "$SITE_WSGI" ] && return 0
-  [[ "$STACK_WSGI" =~ ^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$ ]] \
-    || die "STACK_WSGI must look like module.path:name, not '$STACK_WSGI'"
-  sed -i "s|/bin/gunicorn $SITE_WSGI |/bin/gunicorn $STACK_WSGI |" "$RUN/supervisord.conf"
-  grep -q "/bin/gunicorn $STACK_WSGI " "$RUN/supervisord.conf" \
-    || die "could not point gunicorn at $STACK_WSGI in $RUN/supervisord.conf"
 }
 
 prepare() {
