@@ -180,7 +180,40 @@ def has_visitor_state(request: HttpRequest) -> bool:
     never loads the session.
     """
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies
+    return (
+        settings.SESSION_COOKIE_NAME in cookies
+        or CookieStorage.cookie_name in cookies
+        or FRESH_COOKIE in cookies
+    )
+
+
+# A visitor who has just changed something (any POST: a guest's reservation, a
+# couple's edit) carries this cookie for the staleness bound and one second
+# more: the caches in front pass their requests to Django (deploy's nginx
+# bypasses on it, as on the session and messages cookies), so they see their
+# own change at once, even on a page they reach after the message was shown.
+FRESH_COOKIE = "whisper_fresh"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class FreshAfterWriteMiddleware:
+    """Give the author of any write :data:`FRESH_COOKIE` for ``WHISPER_SHARED_CACHE_SECONDS`` + 1 s."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in _SAFE_METHODS and response.status_code < 500:
+            response.set_cookie(
+                FRESH_COOKIE,
+                "1",
+                max_age=settings.WHISPER_SHARED_CACHE_SECONDS + 1,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
 
 # Pages shared by the caches in front (nginx, a CDN) --------------------------

@@ -19,6 +19,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 from django.urls import reverse
 
+from apps.core.cache import FRESH_COOKIE
 from apps.registries.models import Registry
 from apps.reservations import services as reservations
 from tests.caching.helpers import public_url
@@ -208,13 +209,41 @@ def test_a_reservation_post_is_never_shared_and_the_guest_then_sees_it_privately
     assert _private(page)
 
 
+def test_after_a_write_the_writer_skips_shared_caches_for_the_bound_even_without_a_message(
+    registry, items, settings
+):
+    """A guest who read their message on the manage page still gets Django's own registry page."""
+    settings.WHISPER_SHARED_CACHE_SECONDS = 2
+    guest = Client()
+    url = reverse("reservations:reserve", args=[registry.slug, items[0].pk])
+    guest.get(url)
+    data = {"quantity": 1, "guest_name": "Pat", "guest_email": "pat@example.com", "message": ""}
+    posted = guest.post(url, data)
+    assert posted.cookies[FRESH_COOKIE]["max-age"] == 3  # the bound, and the second nginx may add
+    assert posted.cookies[FRESH_COOKIE]["httponly"]
+    manage = guest.get(posted["Location"])  # the manage page shows the message and clears it
+    assert manage.cookies[CookieStorage.cookie_name].value == ""
+    del guest.cookies[CookieStorage.cookie_name]  # as a browser drops an expired cookie
+
+    page = guest.get(public_url(registry))
+
+    assert _private(page)
+    # A stranger's first look at the same page is the shared one.
+    assert not _private(Client().get(public_url(registry)))
+
+
+def test_a_read_never_sets_the_fresh_cookie(registry):
+    response = Client().get(public_url(registry))
+    assert FRESH_COOKIE not in response.cookies
+
+
 # The bypass --------------------------------------------------------------------
 def test_nginx_bypasses_its_cache_on_the_cookies_django_calls_a_visitors_state():
     """The cookie names in nginx's map and key are Django's: a renamed cookie would leak pages."""
     site = TEMPLATE.read_text()
     bypass = re.search(r'map "([^"]+)" \$whisper_visitor_state', site).group(1)
     names = set(re.findall(r"\$cookie_(\w+)", bypass))
-    assert names == {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+    assert names == {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name, FRESH_COOKIE}
     key = re.search(r'proxy_cache_key "([^"]+)";', site).group(1)
     assert f"$cookie_{settings.LANGUAGE_COOKIE_NAME}" in key
     assert "$http_accept_language" in key and "$whisper_gzip" in key and "$request_uri" in key

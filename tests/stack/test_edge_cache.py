@@ -115,6 +115,11 @@ def test_a_guest_sees_their_reservation_at_once_and_others_within_the_bound(stac
     assert mine.status_code == 200
     assert _status(mine) not in FROM_CACHE
     assert "Teapot" in mine.text
+    # Back on the registry page (the message was read): still Django's answer, the teapot taken.
+    back = guest.get(stack.url + path, timeout=30)
+    assert time.monotonic() - reserved_at < BOUND  # (else this proves nothing)
+    assert _status(back) == "BYPASS"  # their whisper_fresh cookie
+    assert f'href="{reserve}"' not in back.text
 
     # Another guest, without cookies, keeps reloading the registry page.
     seen_after = None

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.timelog.middleware.TimelogMiddleware",  # first: it times everything below
+    "apps.core.cache.FreshAfterWriteMiddleware",  # after a write, the writer skips shared caches
     "apps.core.security.ClientAddressMiddleware",  # the visitor's address, for limits and lockouts
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
