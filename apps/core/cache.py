@@ -197,7 +197,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class FreshAfterWriteMiddleware:
-    """Give the author of any write :data:`FRESH_COOKIE` for ``WHISPER_SHARED_CACHE_SECONDS`` + 1 s."""
+    """Give the author of any write :data:`FRESH_COOKIE` for the staleness bound + 1 s (docs/caching.md)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -208,7 +208,7 @@ class FreshAfterWriteMiddleware:
             response.set_cookie(
                 FRESH_COOKIE,
                 "1",
-                max_age=settings.WHISPER_SHARED_CACHE_SECONDS + 1,
+                max_age=settings.WHISPER_SHARED_CACHE_SECONDS + settings.WHISPER_REGISTRY_ROW_SECONDS + 1,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
                 samesite="Lax",

@@ -170,10 +170,10 @@ CACHES["process"] = {
     "OPTIONS": {"MAX_ENTRIES": 64, "CULL_FREQUENCY": 4},
 }
 
-# Each web process keeps the registry rows behind the public pages it serves,
-# and PostgreSQL (LISTEN/NOTIFY) tells it when one changes: apps.registries.rows.
-# Only on PostgreSQL; off in the test settings (a test starts its own listener).
-WHISPER_LISTEN_FOR_REGISTRY_CHANGES = env_bool("WHISPER_LISTEN_FOR_REGISTRY_CHANGES", True)
+# Each web process keeps the registry rows behind the public pages it serves
+# to visitors without a session for this long (apps.registries.rows): another
+# guest sees a change at most this plus WHISPER_SHARED_CACHE_SECONDS later.
+WHISPER_REGISTRY_ROW_SECONDS = env_int("WHISPER_REGISTRY_ROW_SECONDS", 1)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

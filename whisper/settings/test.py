@@ -37,9 +37,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 WHISPER_GUEST_MAIL_COALESCE_SECONDS = 0
 # Each test run gets its own key prefix so parallel runs do not see each other.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", f"test-{os.getpid()}")
-# No listener threads holding connections to the test database (Django could
-# not drop it at the end); tests/registries/test_rows.py starts one itself.
-WHISPER_LISTEN_FOR_REGISTRY_CHANGES = False
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]
 # PayPal: the tests' loopback stand-in answers postbacks; a hang is cut short.
@@ -57,3 +54,5 @@ WHISPER_RATE_RESERVE = WHISPER_RATE_PLEDGE = WHISPER_RATE_PASSPHRASE = _UNLIMITE
 WHISPER_RATE_SIGNUP = WHISPER_RATE_SEARCH = WHISPER_RATE_IMPORT = _UNLIMITED
 WHISPER_RATE_WRONG_PASSPHRASE = WHISPER_RATE_MAIL = WHISPER_RATE_INVITE = _UNLIMITED
 WHISPER_RATE_IMPORT_USER = WHISPER_RATE_OFF_REGISTRY = _UNLIMITED
+# Every request reads the registry row (a test that wants the copies turns them on).
+WHISPER_REGISTRY_ROW_SECONDS = 0

@@ -5,12 +5,12 @@ Guests never log in; a protected registry asks for its passphrase
 
 The public page is the busiest page of the site and is cached in layers keyed
 by the registry's and items' ``cache_version`` (see :class:`_Page`). For a
-guest without a session, the registry row comes from the web process's own
-copy, which PostgreSQL's notifications keep true (:mod:`apps.registries.rows`),
-and the page from the process's memory or memcached: a conditional GET or a
-warm page costs no query and no network round trip. Anyone else pays one
-query for the row. An uncached page takes a constant handful of queries
-whatever the number of gifts.
+guest without a session, the registry row comes from the web process's
+short-lived copy (:mod:`apps.registries.rows`) and the page from the
+process's memory or memcached: a conditional GET or a warm page costs no
+query and no network round trip. Anyone else pays one query for the row. An
+uncached page takes a constant handful of queries whatever the number of
+gifts.
 
 That shared page says so in its headers (public, a strong ETag per
 encoding, ``Vary``), and the cache in front, nginx's or a CDN's, serves it
@@ -335,8 +335,7 @@ class _Page:
 @require_safe
 def registry(request: HttpRequest, slug: str) -> HttpResponse:
     """The registry's public page: the couple, then the gifts (cached in layers: see ``_Page``)."""
-    # No session and no messages: nobody is logged in, and the visitor may
-    # get this process's copy of the registry row.
+    # No session and no messages: nobody is logged in, nothing is this visitor's own.
     anonymous = not has_visitor_state(request)
     registry = rows.registry_or_404(slug, shared=anonymous)
     speak_registry_language(request, registry)

@@ -11,14 +11,15 @@ with it (ETag).
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from apps.accounts.decorators import verified_required
 from apps.core.cache import etag
 
-from .. import rows, services, sharing
+from .. import services, sharing
 from ..access import noindex, registry_for_owner
+from ..models import Registry
 
 PUBLIC_SECONDS = 24 * 3600
 
@@ -46,7 +47,7 @@ def _public(request: HttpRequest, tag: str, make, content_type: str) -> HttpResp
 @require_safe
 def qr(request: HttpRequest, slug: str) -> HttpResponse:
     """The QR code of the registry's public address, as SVG (for invitations and the card)."""
-    registry = rows.registry_or_404(slug, shared=True)
+    registry = get_object_or_404(Registry, slug=slug)
     url = sharing.public_url(registry)
     return _public(request, etag("qr", url), lambda: sharing.qr_svg(url), "image/svg+xml")
 
@@ -54,6 +55,6 @@ def qr(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def preview_card(request: HttpRequest, slug: str) -> HttpResponse:
     """The picture of the registry's link preview (PNG, 1200×630)."""
-    registry = rows.registry_or_404(slug, shared=True)
+    registry = get_object_or_404(Registry, slug=slug)
     tag = etag("card", registry.pk, registry.cache_version, registry.is_protected)
     return _public(request, tag, lambda: sharing.card_png(registry), "image/png")
