@@ -28,6 +28,9 @@ AFTER_SECONDS = 12
 # Everything must serve again this soon after PostgreSQL is back.
 RECOVERY_SECONDS = 5
 FRIENDLY_503 = "Back in a moment"
+# Django's own answers, past nginx's shared cache of guest pages (the loopback
+# stack's nginx honours the benchmark's header; docs/caching.md).
+DJANGO_ANSWERS = {"X-Bench-Edge": "bypass"}
 
 
 @dataclass
@@ -153,7 +156,9 @@ def test_postgres_down_longer_than_the_pool_waits_is_a_friendly_503_then_serves_
     stack = isolated_stack
     seeded = stack.django("seed_item", unlimited=True)
     page = f"/r/{seeded['slug']}/?bench-nocache=1"
-    assert stack.get(page).status_code == 200
+    # A guest's first look: nginx keeps the shared page (docs/caching.md).
+    first = stack.get(page)
+    assert first.status_code == 200 and first.headers["X-Cache-Status"] == "MISS"
     masters, workers = stack.web_masters(), stack.workers()
 
     stack.stop_postgres()
@@ -161,9 +166,13 @@ def test_postgres_down_longer_than_the_pool_waits_is_a_friendly_503_then_serves_
     outage: Counter = Counter()
     answers = []
     while time.monotonic() - down_at < DOWN_SECONDS:
-        response = stack.get(page, timeout=40)
+        # Django's own answer (the couple's, or a page nginx does not hold).
+        response = stack.get(page, timeout=40, headers=DJANGO_ANSWERS)
         outage[response.status_code] += 1
         answers.append(response)
+    # Meanwhile a guest without a session still gets the registry: nginx's copy,
+    # as the page's stale-if-error allows.
+    guest_view = stack.get(page, timeout=40)
     health = stack.get("/health/")
     stack.start("postgres")
     back_at = time.monotonic()
@@ -173,12 +182,16 @@ def test_postgres_down_longer_than_the_pool_waits_is_a_friendly_503_then_serves_
         assert FRIENDLY_503 in response.text and "Traceback" not in response.text
         assert response.headers["Retry-After"] == "5"
         assert response.headers["Server"] == "nginx"
+    assert guest_view.status_code == 200, guest_view.status_code
+    assert guest_view.headers["X-Cache-Status"] == "STALE"
+    assert guest_view.text == first.text
     assert health.status_code == 503 and health.json()["checks"]["database"] == "error"
 
-    assert wait_for(lambda: stack.get(page).status_code == 200, DOWN_RECOVERY_SECONDS, interval=0.25)
+    serving = lambda: stack.get(page, headers=DJANGO_ANSWERS).status_code == 200  # noqa: E731
+    assert wait_for(serving, DOWN_RECOVERY_SECONDS, interval=0.25)
     serving_after = time.monotonic() - back_at
     # Request after request, on both nodes (each worker has a pool of its own), with gunicorn untouched.
-    after = Counter(stack.get(page).status_code for _ in range(4 * len(masters) * 2))
+    after = Counter(stack.get(page, headers=DJANGO_ANSWERS).status_code for _ in range(4 * len(masters) * 2))
     assert after == Counter({200: 4 * len(masters) * 2}), after
     assert stack.web_masters() == masters
     assert stack.workers() == workers, "gunicorn workers were replaced"

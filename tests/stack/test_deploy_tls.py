@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -117,8 +118,15 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
-def nginx(run: Path, static: Path, port: int, **tls: str) -> Iterator[Path]:
-    """The real nginx with the site template rendered for ``tls`` (render's environment names)."""
+def nginx(name: str, static: Path, port: int, **tls: str) -> Iterator[Path]:
+    """The real nginx with the site template rendered for ``tls`` (render's environment names).
+
+    Its run folder is in the checkout's ``.run`` (as the stack's): nginx's
+    workers run as nobody and must reach the page cache in it, which pytest's
+    private temporary folders would not let them.
+    """
+    run = ROOT / ".run" / "tls-test" / name
+    shutil.rmtree(run, ignore_errors=True)
     env = {"STACK_RUN_DIR": str(run), "NGINX_PORT": str(port), "GUNICORN_PORTS": str(WEB_PORT)}
     env |= {"STATIC_ROOT": str(static / "static"), "MEDIA_ROOT": str(static / "media"), "NGINX_WORKERS": "1"}
     render.render_stack(run, {**env, **tls})
@@ -138,7 +146,7 @@ def nginx(run: Path, static: Path, port: int, **tls: str) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def tls_site(web: Path, certificate: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):
+def tls_site(web: Path, certificate: tuple[Path, Path]):
     """nginx speaking TLS itself (fab's tls_certificate and tls_certificate_key)."""
     cert, key = certificate
     tls = {
@@ -146,13 +154,13 @@ def tls_site(web: Path, certificate: tuple[Path, Path], tmp_path_factory: pytest
         "TLS_CERTIFICATE": str(cert),
         "TLS_CERTIFICATE_KEY": str(key),
     }
-    yield from nginx(tmp_path_factory.mktemp("nginx-tls"), web, HTTP_PORT, **tls)
+    yield from nginx("nginx-tls", web, HTTP_PORT, **tls)
 
 
 @pytest.fixture(scope="module")
-def proxied_site(web: Path, tmp_path_factory: pytest.TempPathFactory):
+def proxied_site(web: Path):
     """nginx on plain HTTP behind a TLS terminator at 127.0.0.1 (fab's tls_proxy)."""
-    yield from nginx(tmp_path_factory.mktemp("nginx-proxied"), web, PROXIED_PORT, TLS_PROXY="127.0.0.1")
+    yield from nginx("nginx-proxied", web, PROXIED_PORT, TLS_PROXY="127.0.0.1")
 
 
 def test_https_is_answered_with_hsts(tls_site, certificate):
