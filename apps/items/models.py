@@ -60,6 +60,9 @@ class Item(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=4000, blank=True)
     image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
+    # The picture's thumbnails once the worker made them (apps.core.thumbnails.remember_thumbnails):
+    # the cards read them here instead of asking sorl's key-value store, one lookup per card.
+    image_thumbnails = models.JSONField(default=dict, blank=True, editable=False)
     price = price_field()
     currency = models.CharField(max_length=3, choices=CURRENCIES, default="USD")
     quantity = models.PositiveIntegerField(

@@ -105,6 +105,7 @@ def queue(
     coalesce_key: str = "",
     delay: float = 0,
     sticky: Iterable[str] = (),
+    first: bool = False,
 ) -> OutgoingMessage:
     """Render the mail ``name`` for ``to`` and write it to the outbox (in the caller's transaction).
 
@@ -118,11 +119,13 @@ def queue(
     changes in a few minutes make one mail with the latest state. When the
     waiting mail's template is one of ``sticky`` (a first confirmation), the
     newer mail keeps that template: its first mail still says what the
-    confirmation says, with the latest values.
+    confirmation says, with the latest values. ``first``: the caller knows
+    that no mail can wait under the key yet (it names a claim made in this
+    very transaction), so none is looked for.
     """
     kind = kind or (Kind.NOTIFICATION if name in NOTIFICATIONS else Kind.TRANSACTIONAL)
     now = timezone.now()
-    if coalesce_key:
+    if coalesce_key and not first:
         name = _replace_waiting(coalesce_key, to, name, frozenset(sticky), now)
     headers: dict[str, str] = {}
     if kind == Kind.NOTIFICATION:
@@ -150,7 +153,9 @@ def queue(
     return message
 
 
-@transaction.atomic  # a savepoint in the caller's transaction; its own one outside any
+# Inside the caller's transaction as it is (no savepoint: an error fails the caller's
+# transaction anyway); a transaction of its own outside any, for the row locks.
+@transaction.atomic(savepoint=False)
 def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str], now: datetime.datetime) -> str:
     """Mark the mails waiting under ``key`` replaced; the template the newer mail is written with.
 

@@ -103,7 +103,10 @@ def reservation_made(reservation: Reservation) -> int:
     "counts" the mail says how many gifts were reserved, not what or by
     whom; on "nothing" (before the reveal) no mail is sent at all.
     """
-    item = Item.objects.select_related("registry").get(pk=reservation.item_id)
+    if Reservation.item.is_cached(reservation) and reservation.item is not None:
+        item = reservation.item  # as the reservation service just read it, with its registry
+    else:
+        item = Item.objects.select_related("registry").get(pk=reservation.item_id)
     registry = item.registry
     if preference_for(registry).owner_mail != OwnerMail.IMMEDIATELY:
         return 0

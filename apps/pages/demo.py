@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from apps.accounts.models import User
-from apps.core.thumbnails import make_thumbnails_of
+from apps.core.thumbnails import make_thumbnails_of, remember_thumbnails
 from apps.items.models import Item
 from apps.payments.models import Order, Plan
 from apps.registries.models import Registry
@@ -389,7 +389,7 @@ def _repair_pictures(registry: Registry, created: list[str]) -> None:
             _draw_item_picture(item, save=False)
             item.save(update_fields=["image"])
             repaired += 1
-        make_thumbnails_of(item.image, "item")
+        remember_thumbnails(item, "image", "item")
     make_thumbnails_of(registry.cover_photo, "cover")
     if repaired:
         created.append(f"{repaired} pictures")

@@ -237,15 +237,18 @@ class ClaimKind:
             raise Cancelled(self.messages["cancelled"])
         return claim
 
-    def send_mail(self, name: str, claim_id: int) -> None:
+    def send_mail(self, name: str, claim_id: int, claim: Any = None) -> None:
         """Queue the mail ``<kind>_<name>`` to the claim's guest (in the caller's transaction).
 
         A guest's mails about one claim wait ``WHISPER_GUEST_MAIL_COALESCE_SECONDS``
         and a newer one replaces a waiting one: reserve, change and mark bought
         within a few minutes make one mail with the latest state; if the
         confirmation was still waiting, that one mail is the confirmation.
+        ``claim``: the claim as the caller holds it, its item and registry
+        loaded (a new one), instead of reading it again.
         """
-        claim = self.model.objects.select_related("item", "registry").get(pk=claim_id)
+        if claim is None:
+            claim = self.model.objects.select_related("item", "registry").get(pk=claim_id)
         registry = claim.registry or claim.item.registry  # (claims saved in bulk may lack their own)
         with translation.override(claim.language):  # the amount, written the guest's way
             context = self._mail_context(claim, registry)
@@ -256,6 +259,8 @@ class ClaimKind:
                 context,
                 language=claim.language,
                 coalesce_key=f"{self.mail}:{claim.pk}",
+                # A confirmation is the first mail about its claim: nothing waits to be replaced.
+                first=name == "confirmation",
                 delay=settings.WHISPER_GUEST_MAIL_COALESCE_SECONDS,
                 # A change keeps a waiting confirmation's words; a cancellation says it is cancelled.
                 sticky=[f"{self.mail}_confirmation"] if name == "changed" else [],
@@ -275,10 +280,15 @@ class ClaimKind:
             "valid_until": None if links_expired(registry) else registry.token_valid_until(),
         }
 
-    def _refuse(self, item_id: int, guest_email: str) -> None:
-        """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken."""
-        registry = Registry.objects.filter(items__pk=item_id).first()
-        if registry is not None and (refusal := closed(registry)):
+    def _refuse(self, item_id: int, guest_email: str, item: Item | None = None) -> Item | None:
+        """Raise :class:`RegistryClosed` or :class:`AddressRefused` if no new claim may be taken.
+
+        Returns the item with its registry (None if it is gone): ``item`` if
+        the caller has it, else read here.
+        """
+        if item is None:
+            item = Item.objects.select_related("registry").filter(pk=item_id).first()
+        if item is not None and (refusal := closed(item.registry)):
             raise refusal
         if suppressed := emails.suppression.only()(guest_email):
             raise AddressRefused(email=guest_email, why=suppressed.explanation)
@@ -288,6 +298,7 @@ class ClaimKind:
             >= settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY
         ):
             raise AddressRefused(TOO_MANY_MAILS, code="too_many_mails", email=guest_email)
+        return item
 
     def _sent_before(self, item_id: int, guest_email: str, key: uuid.UUID | None) -> Any:
         """The claim the same form (``key``) already took, or None; refused if it took another one."""
@@ -306,6 +317,7 @@ class ClaimKind:
         key: uuid.UUID | None = None,
         thank_you_address: str = "",
         language: str = settings.LANGUAGE_CODE,
+        item: Item | None = None,
     ) -> Any:
         """Claim ``value`` of a visible item for a guest; mail them the manage link, tell the couple.
 
@@ -318,16 +330,24 @@ class ClaimKind:
         when less is left, :class:`RegistryClosed` after the registry's links
         expired, :class:`AddressRefused` for an address we may not mail,
         :class:`ClaimError` for a value this kind refuses. Nothing is written
-        in these cases.
+        in these cases. ``item``: the item (``item_id``'s, with its registry)
+        as the caller just read it, to spare reading it again.
+
+        The form's key is looked up only when something stands in the way
+        (a refusal, the unique key, nothing left): a new form, the usual
+        case, costs no query for it.
         """
         self.check(value)
-        if claim := self._sent_before(item_id, guest_email, key):
-            return claim
-        self._refuse(item_id, guest_email)
+        try:
+            item = self._refuse(item_id, guest_email, item)
+        except ClaimError:
+            if claim := self._sent_before(item_id, guest_email, key):
+                return claim
+            raise
         try:
             with transaction.atomic():
                 self._take(item_id, value, total=value)
-                claim = self.model.objects.create(
+                claim = self.model(
                     item_id=item_id,
                     guest_name=guest_name,
                     guest_email=guest_email,
@@ -338,7 +358,10 @@ class ClaimKind:
                     **{self.field: value},
                     **self.starting(item_id),
                 )
-                self.send_mail("confirmation", claim.pk)
+                if item is not None:  # (else Claim.save() reads them)
+                    claim.item, claim.registry, claim.item_title = item, item.registry, item.title
+                claim.save(force_insert=True)
+                self.send_mail("confirmation", claim.pk, claim)
                 self.announce(claim)
                 if self.metric:
                     count(self.metric)

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core.ratelimit import limit, over_limit
+from apps.items.models import Item
 from apps.ops import flags
 from apps.registries.access import gate, noindex, speak_registry_language
 from apps.registries.models import Registry
@@ -60,11 +61,15 @@ def _flag_on(request: HttpRequest, kind: services.ClaimKind) -> None:
 def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) -> HttpResponse:
     """Claim one visible, available item: GET shows the form, POST takes the claim."""
     _flag_on(request, kind)
-    registry = get_object_or_404(Registry, slug=slug)
+    # The item and its registry in one query; without it, the registry alone (its gate, then a 404).
+    item = Item.objects.visible().filter(**kind.gifts).select_related("registry")
+    item = item.filter(registry__slug=slug, pk=pk).first()
+    registry = item.registry if item is not None else get_object_or_404(Registry, slug=slug)
     speak_registry_language(request, registry)
     if locked := gate(request, registry):
         return locked
-    item = get_object_or_404(registry.items.visible().filter(**kind.gifts), pk=pk)
+    if item is None:
+        raise Http404("No such gift")
     if item.group_gift and not kind.gifts:  # guests contribute toward a group gift; they don't reserve it
         return redirect("reservations:pledge", registry.slug, item.pk)
     context = {"registry": registry, "item": item}
@@ -89,6 +94,7 @@ def _take(request: HttpRequest, slug: str, pk: int, kind: services.ClaimKind) ->
                 key=data["key"],
                 thank_you_address=data["thank_you_address"],
                 language=translation.get_language(),
+                item=item,
             )
         except services.NotAvailable as exc:
             # Someone was quicker: back to the registry when nothing is left, else

@@ -25,6 +25,8 @@ from tests.factories import ItemFactory, image_file
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 THUMBNAIL_TAG = re.compile(r'{%\s*thumbnail\s+\S+\s+"(\d+x\d+)"([^%]*)%}')
+# {% load thumbnails %}'s filter: always cropped to the centre.
+THUMBNAIL_FILTER = re.compile(r'\|thumbnail:"(\d+x\d+)"')
 
 
 def _thumbnails() -> list[Path]:
@@ -36,6 +38,8 @@ def test_the_settings_list_every_size_the_templates_show():
     for template in TEMPLATES.rglob("*.html"):
         for geometry, options in THUMBNAIL_TAG.findall(template.read_text()):
             shown[geometry] = options.strip()
+        for geometry in THUMBNAIL_FILTER.findall(template.read_text()):
+            shown[geometry] = 'crop="center"'
     made = {geometry for sizes in settings.WHISPER_THUMBNAILS.values() for geometry in sizes}
     assert shown  # the pattern still finds the tags
     assert set(shown) <= made
@@ -69,6 +73,40 @@ def test_the_first_guest_does_no_image_processing(registry, django_capture_on_co
     card = response.content.decode().split(f'id="item-{lamp.pk}"')[1]
     assert 'class="item-card__image" src="/media/cache/' in card
     assert not [q for q in queries.captured_queries if "thumbnail_kvstore" in q["sql"]]
+
+
+def test_the_row_keeps_its_thumbnails_and_the_page_asks_sorl_nothing(
+    registry, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        lamp = item_services.add_item(registry, Item(title="Lamp", image=image_file("lamp.png", (800, 600))))
+    lamp.refresh_from_db()
+    assert lamp.image_thumbnails["name"] == lamp.image.name
+    assert set(lamp.image_thumbnails["sizes"]) == set(settings.WHISPER_THUMBNAILS["item"])
+
+    asked = []
+    real = thumbnails.get_thumbnail
+    monkeypatch.setattr(thumbnails, "get_thumbnail", lambda *a, **k: asked.append(a) or real(*a, **k))
+    card = Client().get(public_url(registry)).content.decode().split(f'id="item-{lamp.pk}"')[1]
+
+    name, width, height = lamp.image_thumbnails["sizes"]["480x360"]
+    assert f'src="{settings.MEDIA_URL}{name}" width="{width}" height="{height}"' in card
+    assert asked == []
+
+
+def test_a_picture_changed_since_is_looked_up_in_sorl(registry, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        lamp = item_services.add_item(registry, Item(title="Lamp", image=image_file("lamp.png", (800, 600))))
+    lamp.refresh_from_db()
+    kept = lamp.image_thumbnails["sizes"]["480x360"][0]
+    # A new picture whose thumbnails the worker has not made yet: the row still holds the old ones.
+    other = ItemFactory(registry=registry, image=image_file("new.png"), hidden=True)
+    Item.objects.filter(pk=lamp.pk).update(image=other.image.name)
+
+    card = Client().get(public_url(registry)).content.decode().split(f'id="item-{lamp.pk}"')[1]
+
+    assert 'class="item-card__image" src="/media/cache/' in card
+    assert kept not in card
 
 
 def test_an_imported_picture_gets_thumbnails_too(registry, django_capture_on_commit_callbacks):

@@ -209,3 +209,19 @@ def test_guest_input_is_escaped_on_the_form(client, hammock):
     content = response.content.decode()
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_a_reservation_takes_a_handful_of_queries(client, hammock, settings, django_assert_max_num_queries):
+    """The gift and its registry read once, the guest's address checked, the rows written: no more.
+
+    Eight queries of its own (there were eighteen), plus here the test's savepoint
+    around the transaction and the read-only switch (memcached holds it in production).
+    """
+    settings.OUTBOX_DELIVER_ON_COMMIT = True  # the mail is sent by the worker, after the request
+    with django_assert_max_num_queries(8 + 3):
+        response = _post(client, hammock, key="6f9c2a3e-8a61-4a55-9d7e-2a6c1b0e5f10")
+
+    assert response.status_code == 302
+    reservation = Reservation.objects.get()
+    assert (reservation.item_title, reservation.registry_id) == (hammock.title, hammock.registry_id)
+    assert response["Location"] == reservation.get_manage_url()

@@ -95,6 +95,8 @@ TEMPLATES = [
             ],
             # Amounts and dates the reader's way in every template: |money, |full_date.
             "builtins": ["apps.core.templatetags.money"],
+            # {% load thumbnails %}: thumbnails as the rows remember them (apps.core.thumbnails).
+            "libraries": {"thumbnails": "apps.core.templatetags.thumbnails"},
         },
     },
 ]

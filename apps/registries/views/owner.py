@@ -88,7 +88,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     last_visit = services.record_visit(registry, request.user)
     view = registry.owner_view()
-    items = list(registry.items.all())
+    # Every gift, for the summary and the order; not the long texts and pictures the list never shows.
+    items = list(registry.items.defer("description", "note", "store_url", "image", "image_thumbnails"))
     summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
     if view != Registry.Spoilers.NONE:
         summary["units"] = sum(item.reserved_count for item in items)
@@ -96,6 +97,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         item.index = index
     page = _page(request, len(items))
     start, end = (page - 1) * GIFTS_PER_PAGE, page * GIFTS_PER_PAGE
+    urls = {action: _gift_url(f"items:{action}", registry.slug) for action in GIFT_ACTIONS}
+    for item in items[start:end]:
+        item.urls = {action: url(item.pk) for action, url in urls.items()}
     context = {
         "registry": registry,
         # One query; the items it counts against are the list above.
@@ -125,6 +129,21 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         context.update(_claims_shown(request.GET.get("claims", ""), context))
         context["checklist"] = checklist.steps_for(registry) if not registry.checklist_dismissed else None
         return render(request, "registries/dashboard.html", context)
+
+
+# The buttons of each gift on the dashboard: their addresses are ``item.urls.<action>``.
+GIFT_ACTIONS = ("move", "edit", "hide", "delete")
+_MARK = 987654321987654321  # a gift id no registry has
+
+
+def _gift_url(name: str, slug: str):
+    """``reverse(name, args=[slug, pk])`` as a function of ``pk``, reversed once for the whole list.
+
+    >>> _gift_url("items:edit", "alex-and-sam")(7) == reverse("items:edit", args=["alex-and-sam", 7])
+    True
+    """
+    head, tail = reverse(name, args=[slug, _MARK]).rsplit(str(_MARK), 1)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _page(request: HttpRequest, count: int) -> int:

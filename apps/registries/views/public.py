@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect, QueryDict
 from django.middleware.gzip import re_accepts_gzip  # how Django's GZipMiddleware reads Accept-Encoding
 from django.shortcuts import get_object_or_404, render
@@ -120,7 +121,12 @@ class _Gifts:
         )
 
     @cached_property
+    def showing_all(self) -> bool:
+        return self.form.is_valid() and self.form.cleaned_data.get("show") == "all"
+
+    @cached_property
     def items(self) -> list:
+        """Every gift of the list (the first ``GIFTS_SHOWN`` are ``shown``, with the count)."""
         return list(self.form.apply(self.registry.items.visible().exclude(kind="fund")))
 
     @cached_property
@@ -130,15 +136,27 @@ class _Gifts:
 
     @cached_property
     def shown(self) -> list:
-        """The gifts the page lists: the first ``GIFTS_SHOWN``, or all of them when asked."""
-        if self.form.is_valid() and self.form.cleaned_data.get("show") == "all":
+        """The gifts the page lists: the first ``GIFTS_SHOWN``, or all of them when asked.
+
+        Only those are read (with the number of them all, in the same query):
+        a list of 200 gifts costs no more than one of 24.
+        """
+        if self.showing_all:
             return self.items
-        return self.items[:GIFTS_SHOWN]
+        listed = self.form.apply(self.registry.items.visible().exclude(kind="fund"))
+        return list(listed.annotate(listed_count=Window(Count("pk")))[:GIFTS_SHOWN])
+
+    @cached_property
+    def count(self) -> int:
+        """How many gifts the list holds."""
+        if self.showing_all:
+            return len(self.items)
+        return self.shown[0].listed_count if self.shown else 0
 
     @property
     def more(self) -> int:
         """How many gifts are behind "show all"."""
-        return len(self.items) - len(self.shown)
+        return self.count - len(self.shown)
 
     @property
     def all_query(self) -> str:
