@@ -1,27 +1,20 @@
-"""Caching helpers: a memcached backend that keeps its connections, the keys of
-versioned fragments and pages, ETags, and the headers that let the caches in
-front (nginx, a CDN) share a page between visitors without a session
-(docs/caching.md).
+"""Caching helpers: the keys of versioned fragments and pages, ETags, and the
+headers that let the caches in front (nginx, a CDN) share a page between
+visitors without a session (docs/caching.md).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-import zlib
 from functools import cache, wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache.backends.memcached import PyMemcacheCache
 from django.core.cache.utils import make_template_fragment_key
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.functional import cached_property
-from pymemcache.client.rendezvous import RendezvousHash
 
 from apps.core import patches
 
@@ -30,76 +23,8 @@ from apps.core import patches
 FRAGMENT_SECONDS = 7 * 24 * 3600
 
 
-# The memcached backend ------------------------------------------------------
-patches.read_memcached_in_64kb()  # pymemcache's 4 KB reads: forty for a 160 KB page
-
-
-class CrcRendezvousHash(RendezvousHash):
-    """pymemcache's rendezvous hashing over zlib's C ``crc32`` instead of its pure-Python murmur3.
-
-    pymemcache's ``HashClient`` hashes every key against every server to pick
-    one; in pure Python that costs more than the memcached round trip of a
-    small value. With a single server there is nothing to pick.
-
-    >>> ring = CrcRendezvousHash()
-    >>> ring.add_node("10.0.0.1:11211")
-    >>> ring.get_node("any-key")
-    '10.0.0.1:11211'
-    >>> ring.add_node("10.0.0.2:11211")
-    >>> sorted({ring.get_node(f"key-{n}") for n in range(50)})  # spread, and the same on every node
-    ['10.0.0.1:11211', '10.0.0.2:11211']
-    """
-
-    def __init__(self) -> None:
-        super().__init__(hash_function=lambda text, seed: zlib.crc32(text.encode(), seed))
-
-    def get_node(self, key: str):
-        if len(self.nodes) == 1:
-            return self.nodes[0]
-        return super().get_node(key)
-
-
-class PersistentPyMemcacheCache(PyMemcacheCache):
-    """``PyMemcacheCache`` whose connections to memcached outlive the request.
-
-    Django connects ``close_caches`` to ``request_finished``, and
-    ``PyMemcacheCache.close()`` disconnects every socket: each request then
-    pays a new TCP connection per memcached server on its first cache call,
-    which on a warm page costs more than the cache lookup itself. Here
-    ``close()`` keeps them (as Django's own pylibmc backend does), and every
-    instance of the backend in a process shares one pymemcache ``HashClient``
-    per server list and options, built with ``use_pooling`` so that its
-    ``PooledClient``\\ s hand each thread a connection of its own: Django
-    makes one backend instance per thread (and per asyncio context), which
-    would otherwise each hold sockets that nobody closes. A broken socket is
-    dropped by pymemcache and reopened on the next call; with
-    ``ignore_exc`` (set in the settings) a memcached outage reads as misses.
-    Keys are spread over servers by :class:`CrcRendezvousHash`, and values
-    read in 64 KB chunks (``apps.core.patches``). The client is per process
-    (the pid is part of its key), so a forked worker never shares a socket
-    with its parent.
-    """
-
-    _clients: dict[tuple, object] = {}
-    _clients_lock = threading.Lock()
-
-    def __init__(self, server, params) -> None:
-        super().__init__(server, params)
-        self._options = {"use_pooling": True, "hasher": CrcRendezvousHash, **self._options}
-
-    @cached_property
-    def _cache(self):
-        key = (os.getpid(), tuple(self.client_servers), repr(sorted(self._options.items())))
-        client = self._clients.get(key)
-        if client is None:
-            with self._clients_lock:
-                client = self._clients.get(key)
-                if client is None:
-                    client = self._clients[key] = self._class(self.client_servers, **self._options)
-        return client
-
-    def close(self, **kwargs) -> None:
-        """Keep the connections open for the next request (see the class docstring)."""
+# pymemcache's 4 KB reads: forty for a 160 KB page.
+patches.read_memcached_in_64kb()
 
 
 # Keys and ETags --------------------------------------------------------------

@@ -3,8 +3,7 @@
 pymemcache reads a value off the socket ``RECV_SIZE`` bytes at a time, a
 module constant of 4 KB with no setting: forty reads for a 160 KB page.
 64 KB reads take less than half the time. :func:`read_memcached_in_64kb`
-raises the constant; ``apps.core.cache`` applies it when the memcached
-backend is imported.
+raises the constant; ``apps.core.cache`` applies it when it is imported.
 
 A patch leans on code it does not own. Each patch module (this one, and
 ``apps.payments.postback`` for django-paypal's IPN postback) records in

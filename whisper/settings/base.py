@@ -141,8 +141,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if env_str("MEMCACHED_LOCATION"):
     CACHES = {
         "default": {
-            # PyMemcacheCache that keeps its connections between requests.
-            "BACKEND": "apps.core.cache.PersistentPyMemcacheCache",
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
             "LOCATION": env_list("MEMCACHED_LOCATION"),
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "whisper"),
             "OPTIONS": {
