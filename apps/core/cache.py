@@ -16,15 +16,9 @@ from django.core.cache.utils import make_template_fragment_key
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 
-from apps.core import patches
-
 # Versioned keys never go stale, so these only bound how long an unused
 # entry may sit in memcached (its LRU evicts sooner when memory is short).
 FRAGMENT_SECONDS = 7 * 24 * 3600
-
-
-# pymemcache's 4 KB reads: forty for a 160 KB page.
-patches.read_memcached_in_64kb()
 
 
 # Keys and ETags --------------------------------------------------------------
