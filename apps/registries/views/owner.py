@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,7 +82,15 @@ def _settings_form(request: HttpRequest, registry: Registry, upgrade_url: str, d
 
 
 # What no gift on the dashboard shows (nor the claims' and news' panels, which use these gifts).
-UNSHOWN_ITEM_FIELDS = ("description", "note", "store_url", "image", "image_thumbnails", "created_at", "updated_at")
+UNSHOWN_ITEM_FIELDS = (
+    "description",
+    "note",
+    "store_url",
+    "image",
+    "image_thumbnails",
+    "created_at",
+    "updated_at",
+)
 
 # Gifts shown on one page of the dashboard, and claims listed before "show all":
 # with 200 gifts and 200 claims the page stays light on a phone.
@@ -96,8 +104,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     last_visit = services.record_visit(registry, request.user)
     view = registry.owner_view()
-    # Every gift, for the summary and the order; not the long texts, pictures and dates the list never shows.
-    items = list(registry.items.defer(*UNSHOWN_ITEM_FIELDS))
+    # Every gift, for the summary and the order; not the long texts, pictures and dates the list never
+    # shows. Read as the registry's prefetched gifts: the checklist's steps look at them too (no query).
+    gifts = registry.items.model.objects.defer(*UNSHOWN_ITEM_FIELDS)
+    prefetch_related_objects([registry], Prefetch("items", gifts))
+    items = list(registry.items.all())
     summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
     if view != Registry.Spoilers.NONE:
         summary["units"] = sum(item.reserved_count for item in items)
@@ -151,7 +162,7 @@ _MARK = 987654321987654321  # a gift id no registry has
 
 
 def _gift_url(name: str, slug: str):
-    """``reverse(name, args=[slug, pk])`` as a function of ``pk`` (a gift's or a claim's), reversed once for a list.
+    """``reverse(name, args=[slug, pk])`` as a function of ``pk`` (a gift's, a claim's), reversed once.
 
     >>> _gift_url("items:edit", "alex-and-sam")(7) == reverse("items:edit", args=["alex-and-sam", 7])
     True
@@ -185,7 +196,7 @@ def _cached_cards(context: dict) -> None:
     found = caches[alias].get_many(list(keys.values())) if keys else {}
     for item in items:
         card = found.get(keys[item.pk])
-        item.card = mark_safe(card) if card is not None else None  # noqa: S308 (our own rendering)
+        item.card = mark_safe(card) if card is not None else None  # our own cards, from the cache
 
 
 def _page(request: HttpRequest, count: int) -> int:
