@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from apps.items import services as gift_services
@@ -63,3 +64,27 @@ def test_each_change_to_a_gift_shows_on_the_next_load(dashboard, items):
     gift_services.move_item(hammock, "up")
     assert "disabled" in dashboard(hammock).split("↑")[0]
     assert "disabled" not in dashboard(teapot).split("↑")[0]
+
+
+def test_a_guest_marked_thanked_through_the_page_shows_thanked_on_the_next_load(couple, registry, items):
+    Registry.objects.filter(pk=registry.pk).update(spoilers=Registry.Spoilers.ALL)
+    reservations.reserve(items[0].pk, 1, "Kim", "kim@example.com")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(couple)
+    url = reverse("registries:dashboard", args=[registry.slug])
+    html = browser.get(url).content.decode()
+    # The rows (cached) hold no CSRF token: the page's one form carries it for every button.
+    rows = html[html.index("<tbody>", html.index('id="reservations"')) : html.index("</tbody>")]
+    assert "csrfmiddlewaretoken" not in rows
+    form = re.search(r'<form id="thanked-actions" method="post">(.*?)</form>', html, re.S).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    button = re.search(
+        r'<button class="btn btn-small" type="submit" form="thanked-actions" formaction="([^"]+)">', rows
+    )
+    assert button and ">Mark thanked</button>" in rows
+
+    response = browser.post(button.group(1), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    rows = browser.get(url).content.decode()
+    assert "Thanked Kim — undo" in rows and "Mark thanked" not in rows

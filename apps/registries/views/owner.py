@@ -156,6 +156,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         context.update(_news(context, last_visit))
         context.update(_claims_shown(request.GET.get("claims", ""), context))
         dashboard_claims_listed(request, context)  # what only a listed claim shows: one query at most
+        context["claims_version"] = _claims_version(context["shown_reservations"])
         context["checklist"] = checklist.steps_for(registry) if not registry.checklist_dismissed else None
         return render(request, "registries/dashboard.html", context)
 
@@ -215,6 +216,16 @@ def _claims_shown(asked: str, context: dict) -> dict:
         "shown_reservations": reservations[:limit],
         "shown_pledges": pledges[:limit],
     }
+
+
+def _claims_version(reservations: list) -> str:
+    """A digest of everything the listed reservations' rows show: their cached whole is keyed by it."""
+    shown = [
+        (r.pk, r.guest_name, r.guest_email, getattr(r, "mail_problem", ""), r.item.title if r.item else "")
+        for r in reservations
+    ]
+    shown += [(r.quantity, r.message, r.bought, r.thanked, r.thanked_url) for r in reservations]
+    return hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
 
 
 @verified_required
