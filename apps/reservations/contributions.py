@@ -103,7 +103,8 @@ def _with_gifts(claims: list, items: list[Item]) -> None:
     """
     gifts = {item.pk: item for item in items}
     missing = {c.item_id for c in claims if c.item_id is not None and c.item_id not in gifts}
-    gifts.update((item.pk, item) for item in Item.objects.filter(pk__in=missing))
+    if missing:  # (an empty ``pk__in`` costs no query, but still a compiled one)
+        gifts.update((item.pk, item) for item in Item.objects.filter(pk__in=missing))
     for claim in claims:
         if claim.item_id is not None:
             type(claim).item.field.set_cached_value(claim, gifts[claim.item_id])
