@@ -71,7 +71,7 @@ def add_gifts() -> ChecklistStep:
     return ChecklistStep(
         key="gifts",
         label=_("Add your first gifts"),
-        done=lambda registry: Item.objects.filter(registry=registry).exists(),
+        done=lambda registry: _has_gift(registry),
         url=lambda registry: reverse("items:add", args=[registry.slug]),
         order=10,
     )
@@ -83,7 +83,18 @@ def add_fund() -> ChecklistStep:
     return ChecklistStep(
         key="fund",
         label=_("Add a fund, e.g. for your honeymoon"),
-        done=lambda registry: Item.objects.filter(registry=registry, kind=Item.Kind.FUND).exists(),
+        done=lambda registry: _has_gift(registry, kind=Item.Kind.FUND),
         url=lambda registry: reverse("items:add_fund", args=[registry.slug]),
         order=15,
     )
+
+
+def _has_gift(registry, **match) -> bool:
+    """Whether ``registry`` has a gift (with ``match``, e.g. ``kind="fund"``): one small query, or none
+    when its gifts were prefetched (``prefetch_related("items")``, as the dashboard does)."""
+    if "items" in getattr(registry, "_prefetched_objects_cache", {}):
+        return any(
+            all(getattr(item, name) == value for name, value in match.items())
+            for item in registry.items.all()
+        )
+    return Item.objects.filter(registry=registry, **match).exists()

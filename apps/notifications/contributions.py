@@ -16,7 +16,7 @@ from django.db.models.signals import post_save
 from apps.accounts import hooks as accounts
 from apps.core import emails
 from apps.privacy import services as privacy
-from apps.registries.hooks import dashboard_panels
+from apps.registries.hooks import dashboard_claims_listed
 from apps.registries.models import Registry
 from apps.reservations.signals import reservation_made
 
@@ -49,10 +49,10 @@ def erase_old_mail(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dic
     return {"mails": deleted.get(OutgoingMessage._meta.label, 0)}
 
 
-@dashboard_panels.register
+@dashboard_claims_listed.register
 def mail_problems_panel(request, context: dict) -> None:
     """Set ``mail_problem`` on each reservation the dashboard lists: why its guest gets no mail."""
-    services.note_mail_problems(context.get("reservations", []))
+    services.note_mail_problems(context.get("shown_reservations", []))
 
 
 def default_owner_mail(sender, instance: Registry, created: bool, raw: bool = False, **kwargs) -> None:

@@ -21,6 +21,12 @@ from apps.core.hooks import Hook
 # what is new, the gifts and the claims).
 dashboard_panels = Hook("the dashboard's panels")
 
+# fn(request, context) -> None: called once the dashboard has chosen the claims it lists
+# (``context["shown_reservations"]``, ``context["shown_pledges"]``: the newest few, or all, or one
+# gift's), for what only a listed claim shows (why its guest gets no mail). Not the whole list:
+# with 200 claims, 25 are listed.
+dashboard_claims_listed = Hook("the dashboard's listed claims")
+
 
 @dataclass(frozen=True)
 class ChecklistStep:

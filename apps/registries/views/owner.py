@@ -7,20 +7,24 @@ not among a registry's owners gets a 404 (``access.registry_for_owner``).
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
+from apps.core.cache import FRAGMENT_SECONDS, code_version
 
 from .. import checklist, plans, services
 from ..access import registry_for_owner
 from ..forms import InviteForm, RegistryForm
-from ..hooks import dashboard_panels
+from ..hooks import dashboard_claims_listed, dashboard_panels
 from ..models import Registry
 
 
@@ -76,6 +80,17 @@ def _settings_form(request: HttpRequest, registry: Registry, upgrade_url: str, d
     return render(request, "registries/form.html", {"form": form, "registry": saved})
 
 
+# What no gift on the dashboard shows (nor the claims' and news' panels, which use these gifts).
+UNSHOWN_ITEM_FIELDS = (
+    "description",
+    "note",
+    "store_url",
+    "image",
+    "image_thumbnails",
+    "created_at",
+    "updated_at",
+)
+
 # Gifts shown on one page of the dashboard, and claims listed before "show all":
 # with 200 gifts and 200 claims the page stays light on a phone.
 GIFTS_PER_PAGE = 30
@@ -88,8 +103,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     last_visit = services.record_visit(registry, request.user)
     view = registry.owner_view()
-    # Every gift, for the summary and the order; not the long texts and pictures the list never shows.
-    items = list(registry.items.defer("description", "note", "store_url", "image", "image_thumbnails"))
+    # Every gift, for the summary and the order; not the long texts, pictures and dates the list never
+    # shows. Read as the registry's prefetched gifts: the checklist's steps look at them too (no query).
+    gifts = registry.items.model.objects.defer(*UNSHOWN_ITEM_FIELDS)
+    prefetch_related_objects([registry], Prefetch("items", gifts))
+    items = list(registry.items.all())
     summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
     if view != Registry.Spoilers.NONE:
         summary["units"] = sum(item.reserved_count for item in items)
@@ -100,6 +118,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     urls = {action: _gift_url(f"items:{action}", registry.slug) for action in GIFT_ACTIONS}
     for item in items[start:end]:
         item.urls = {action: url(item.pk) for action, url in urls.items()}
+        # The first gift cannot move up, the last one down.
+        item.edges = f"{int(item.index == 0)}{int(item.index == len(items) - 1)}"
     context = {
         "registry": registry,
         # One query; the items it counts against are the list above.
@@ -121,12 +141,22 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "last_visit": last_visit,
         # Templates of other apps' panels (``hooks.dashboard_panels``), shown after the share panel.
         "panels": [],
+        "fragment_seconds": FRAGMENT_SECONDS,
+        "language": translation.get_language(),
+        "code_version": code_version(),
+        # What the page's cards show changes with one of these: their cached whole is keyed by it.
+        "cards_version": hashlib.md5(
+            " ".join(f"{item.pk}:{item.cache_version}:{item.edges}" for item in items[start:end]).encode(),
+            usedforsecurity=False,
+        ).hexdigest(),
     }
     with registry.local_time():  # every date and time on the couple's clock
         # The claims and thank-you list, the importer, mail problems: each a fixed number of queries.
         dashboard_panels(request, context)
         context.update(_news(context, last_visit))
         context.update(_claims_shown(request.GET.get("claims", ""), context))
+        dashboard_claims_listed(request, context)  # what only a listed claim shows: one query at most
+        context["claims_version"] = _claims_version(context["shown_reservations"])
         context["checklist"] = checklist.steps_for(registry) if not registry.checklist_dismissed else None
         return render(request, "registries/dashboard.html", context)
 
@@ -137,7 +167,7 @@ _MARK = 987654321987654321  # a gift id no registry has
 
 
 def _gift_url(name: str, slug: str):
-    """``reverse(name, args=[slug, pk])`` as a function of ``pk``, reversed once for the whole list.
+    """``reverse(name, args=[slug, pk])`` as a function of ``pk`` (a gift's, a claim's), reversed once.
 
     >>> _gift_url("items:edit", "alex-and-sam")(7) == reverse("items:edit", args=["alex-and-sam", 7])
     True
@@ -178,11 +208,24 @@ def _claims_shown(asked: str, context: dict) -> dict:
         pledges = [p for p in pledges if p.item_id == claims_item.pk]
     if claims_item or asked == "all":
         limit = None
+    thanked_url = _gift_url("reservations:thanked", context["registry"].slug)
+    for reservation in reservations[:limit]:
+        reservation.thanked_url = thanked_url(reservation.pk)
     return {
         "claims_item": claims_item,
         "shown_reservations": reservations[:limit],
         "shown_pledges": pledges[:limit],
     }
+
+
+def _claims_version(reservations: list) -> str:
+    """A digest of everything the listed reservations' rows show: their cached whole is keyed by it."""
+    shown = [
+        (r.pk, r.guest_name, r.guest_email, getattr(r, "mail_problem", ""), r.item.title if r.item else "")
+        for r in reservations
+    ]
+    shown += [(r.quantity, r.message, r.bought, r.thanked, r.thanked_url) for r in reservations]
+    return hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
 
 
 @verified_required
