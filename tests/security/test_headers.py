@@ -14,11 +14,14 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
+from csp.utils import build_policy
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 from paypal.standard import conf as paypal_conf
 
+from apps.core.security import ContentSecurityPolicyMiddleware
 from tests.factories import RegistryFactory
 from tests.security.crawl import inline_code, staff_routes, visit
 
@@ -183,3 +186,14 @@ def test_no_page_has_inline_script_or_style(site):
     assert len(pages) >= 60
     problems = {url: found for url, html in pages.items() if (found := inline_code(html))}
     assert set(problems) <= THIRD_PARTY_INLINE, problems
+
+
+def test_the_policy_is_built_once_and_a_response_with_its_own_keeps_it(rf, settings):
+    site = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("page"))
+    assert site(rf.get("/"))["Content-Security-Policy"] == build_policy()
+    sandboxed = HttpResponse(headers={"Content-Security-Policy": "sandbox"})
+    own = ContentSecurityPolicyMiddleware(lambda request: sandboxed)
+    assert own(rf.get("/"))["Content-Security-Policy"] == "sandbox"
+    settings.DEBUG = True  # Django's debug pages style themselves inline
+    missing = ContentSecurityPolicyMiddleware(lambda request: HttpResponse(status=404))
+    assert "Content-Security-Policy" not in missing(rf.get("/"))

@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "apps.core.cache.FreshAfterWriteMiddleware",  # after a write, the writer skips shared caches
     "apps.core.security.ClientAddressMiddleware",  # the visitor's address, for limits and lockouts
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "apps.core.security.ContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY, built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common and the cache: the reader's language (their
     # choice in the django_language cookie, else Accept-Language, else English).
@@ -249,9 +249,11 @@ WHISPER_RATE_OFF_REGISTRY = env_str("WHISPER_RATE_OFF_REGISTRY", "10/h")
 
 CSRF_FAILURE_VIEW = "apps.core.security.csrf_failure"
 
-# django-csp: nothing inline, nothing from elsewhere. Forms post to us, and
-# the upgrade page's form to PayPal's checkout (django-paypal's LOGIN_URL, or
-# SANDBOX_LOGIN_URL when PAYPAL_TEST is on: both, as dev and test switch it on).
+# The Content-Security-Policy, in django-csp's format, built by it once per
+# process (apps.core.security.ContentSecurityPolicyMiddleware): nothing inline,
+# nothing from elsewhere. Forms post to us, and the upgrade page's form to
+# PayPal's checkout (django-paypal's LOGIN_URL, or SANDBOX_LOGIN_URL when
+# PAYPAL_TEST is on: both, as dev and test switch it on).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
