@@ -36,6 +36,7 @@ from apps.accounts.models import User
 from apps.items.models import Item
 from apps.registries.models import Registry
 from apps.reservations.models import Reservation
+from bench.views import DEFAULT_MIDDLEWARE
 
 SLUG, EMAIL = "alex-and-sam", "demo@example.com"
 N = int(os.environ.get("PROFILE_N", "50"))
@@ -113,18 +114,6 @@ def _check(response, status: int) -> None:
         raise SystemExit(f"{response.status_code} instead of {status}: {response.content[:300]!r}")
 
 
-# Django's startproject middleware: the "bare" row of the benchmark.
-BARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
-
 def middleware_costs(n: int = 1000) -> None:
     """µs per floor request through a WSGI handler: the whole stack, bare, and the stack minus each one."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -160,7 +149,7 @@ def middleware_costs(n: int = 1000) -> None:
     from django.conf import settings
 
     full = list(settings.MIDDLEWARE)
-    whole, bare = cost(full), cost(BARE)
+    whole, bare = cost(full), cost(DEFAULT_MIDDLEWARE)
     print(f"\n== middleware: whole stack {whole:.1f} µs, bare {bare:.1f} µs per floor request")
     for name in full:
         print(f"   {whole - cost([m for m in full if m != name]):6.1f} µs  {name}")

@@ -221,10 +221,20 @@ def _claims_shown(asked: str, context: dict) -> dict:
 def _claims_version(reservations: list) -> str:
     """A digest of everything the listed reservations' rows show: their cached whole is keyed by it."""
     shown = [
-        (r.pk, r.guest_name, r.guest_email, getattr(r, "mail_problem", ""), r.item.title if r.item else "")
+        (
+            r.pk,
+            r.guest_name,
+            r.guest_email,
+            getattr(r, "mail_problem", ""),
+            r.item.title if r.item else "",
+            r.quantity,
+            r.message,
+            r.bought,
+            r.thanked,
+            r.thanked_url,
+        )
         for r in reservations
     ]
-    shown += [(r.quantity, r.message, r.bought, r.thanked, r.thanked_url) for r in reservations]
     return hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
 
 

@@ -124,10 +124,15 @@ class _Gifts:
     def showing_all(self) -> bool:
         return self.form.is_valid() and self.form.cleaned_data.get("show") == "all"
 
+    @property
+    def _listed(self):
+        """The gifts of the list, filtered and sorted as the visitor asked (a query not yet run)."""
+        return self.form.apply(self.registry.items.visible().exclude(kind="fund"))
+
     @cached_property
     def items(self) -> list:
         """Every gift of the list (the first ``GIFTS_SHOWN`` are ``shown``, with the count)."""
-        return list(self.form.apply(self.registry.items.visible().exclude(kind="fund")))
+        return list(self._listed)
 
     @cached_property
     def funds(self) -> list:
@@ -143,8 +148,7 @@ class _Gifts:
         """
         if self.showing_all:
             return self.items
-        listed = self.form.apply(self.registry.items.visible().exclude(kind="fund"))
-        return list(listed.annotate(listed_count=Window(Count("pk")))[:GIFTS_SHOWN])
+        return list(self._listed.annotate(listed_count=Window(Count("pk")))[:GIFTS_SHOWN])
 
     @cached_property
     def count(self) -> int:
