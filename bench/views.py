@@ -109,6 +109,14 @@ class _FragmentsMissing:
         if not key.startswith(FRAGMENT_KEY_PREFIX):
             self._cache.set(key, *args, **kwargs)
 
+    def get_many(self, keys, version=None) -> dict:
+        keys = [key for key in keys if not key.startswith(FRAGMENT_KEY_PREFIX)]
+        return self._cache.get_many(keys, version) if keys else {}
+
+    def set_many(self, data: dict, *args, **kwargs) -> list:
+        data = {key: value for key, value in data.items() if not key.startswith(FRAGMENT_KEY_PREFIX)}
+        return self._cache.set_many(data, *args, **kwargs) if data else []
+
 
 def bypass_requested(request: HttpRequest) -> bool:
     """True when ``request`` asks to skip the page and fragment caches.

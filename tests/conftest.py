@@ -75,6 +75,23 @@ def _outbox_delivery(request, settings):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _jinja2_templates_recorded():
+    """Jinja2's templates listed in ``response.templates`` too, as Django's test setup does for its own."""
+    from django.template.backends.jinja2 import Template
+    from django.test.signals import template_rendered
+
+    render = Template.render
+
+    def recorded(self, context=None, request=None):
+        template_rendered.send(sender=self, template=self.template, context=dict(context or {}))
+        return render(self, context, request)
+
+    Template.render = recorded
+    yield
+    Template.render = render
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _media_root():
     """Uploaded files go to a throwaway folder, removed after the run."""
     yield

@@ -99,6 +99,15 @@ TEMPLATES = [
             "libraries": {"thumbnails": "apps.core.templatetags.thumbnails"},
         },
     },
+    # Jinja2 for the few templates on hot lists only (templates-jinja2/: the public page's gift cards),
+    # through Django's own backend; asked for by name: engines["jinja2"] (apps.core.jinja).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates-jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "apps.core.jinja.environment"},
+    },
 ]
 
 # Database: PostgreSQL through psycopg 3 with Django's connection pool when

@@ -51,6 +51,7 @@ from apps.core.ratelimit import limit, over_limit
 from apps.ops import flags, read_only
 from apps.registries import rows
 from apps.registries.access import gate, is_owner, noindex, remember_unlocked, speak_registry_language
+from apps.registries.cards import render_cards
 from apps.registries.models import Registry
 from apps.registries.public_forms import ItemFilterForm, PassphraseForm, SearchForm
 
@@ -267,6 +268,7 @@ class _Page:
     def context(self, **extra) -> dict:
         """The template's context; the gift list in it is evaluated only on a fragment miss."""
         gifts = _Gifts(self.registry, self.request.GET, self.show_state)
+        shared_flags = flags.RequestFlags(None)
         return {
             "registry": self.registry,
             "gifts": gifts,
@@ -278,7 +280,16 @@ class _Page:
             # Feature flags as they are for everyone: the cached cards are
             # shared, and flipping a flag bumps the versions of the cards it
             # changes (apps.reservations.signals).
-            "flags": flags.RequestFlags(None),
+            "flags": shared_flags,
+            "cards": SimpleLazyObject(
+                lambda: render_cards(
+                    gifts.shown,
+                    registry=self.registry,
+                    show_state=self.show_state,
+                    phase=self.phase,
+                    flags=shared_flags,
+                )
+            ),
             "indexable": self.registry.privacy == Registry.Privacy.PUBLIC,
             "phase": self.phase,
             "valid_until": self.registry.token_valid_until(),
