@@ -11,12 +11,14 @@ Registered by ``ReservationsConfig.ready()`` (see ``apps.core.hooks``).
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.core.links import pk_url
 from apps.items import hooks as items
 from apps.items.models import Item
 from apps.metrics.signals import count_created
@@ -54,44 +56,125 @@ PLEDGE_FIELDS = [
     *THANKS,
 ]
 GIFT_FIELDS = [*GUEST, "description", "amount", "currency", "message", "created_at", *THANKS]
-# What the dashboard shows of each reservation (its list, what is new, the thank-yous to write):
-# not the dates and keys it never shows, which cost as much to read as the rest.
+# What the dashboard shows of a reservation it lists (its rows, what is new): not the dates
+# and keys it never shows, which cost as much to read as the rest.
 DASHBOARD_RESERVATION_FIELDS = [*GUEST, "item", "quantity", "message", "bought_at", "thanked", "created_at"]
+# The claims the dashboard lists at first (the rest behind "show all"), and what is new at most.
+CLAIMS_SHOWN = 25
+NEWS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class _Light:
+    """A reservation as the dashboard counts it: read as a tuple, never as a model.
+
+    ``new``: made since the owner's last visit (asked of the database: no date is read).
+    """
+
+    pk: int
+    item_id: int | None
+    new: bool
+    bought: bool
+    thanked: bool
+    guest_email: str
 
 
 @dashboard_panels.register
 def claims_panel(request: HttpRequest, context: dict) -> None:
-    """Who reserved and pledged what, and the gifts bought elsewhere, as the spoiler setting allows.
+    """Who reserved and pledged what, what is new, and the gifts bought elsewhere, as the spoilers allow.
 
-    Three queries at most, whatever the number of gifts. Names and messages
-    only when the setting shows everything; with "counts only", the number
-    of gifts bought elsewhere.
+    Sets ``news`` (what came in since ``last_visit``, newest first, at most
+    ``NEWS_SHOWN``), ``news_count``, ``thanks_due``, ``claims_item`` (the
+    gift of ``?claims=<id>``), ``shown_reservations`` and ``shown_pledges``
+    (the newest ``CLAIMS_SHOWN``, all of them with ``?claims=all``, or that
+    gift's), ``reservations_count``, ``pledges``, ``gifts_elsewhere`` and
+    ``guests_to_thank``.
+
+    A fixed number of queries whatever the number of claims. Every active
+    reservation is read as a tuple for the counts; only those the page
+    lists are read whole. Names and messages only when the setting shows
+    everything; with "counts only", the number of gifts bought elsewhere.
     """
     registry, view = context["registry"], context["view"]
-    context.update(reservations=[], pledges=[], gifts_elsewhere=[])
+    context.update(
+        shown_reservations=[],
+        pledges=[],
+        shown_pledges=[],
+        gifts_elsewhere=[],
+        news=[],
+        news_count=0,
+        thanks_due=0,
+        claims_item=None,
+        reservations_count=0,
+    )
     if view == Registry.Spoilers.COUNTS:
         context["gifts_elsewhere_count"] = registry.off_registry_gifts.count()
     if view != Registry.Spoilers.ALL:
         return
-    reservations = list(
-        Reservation.objects.active()
-        .filter(item__registry=registry)
-        .only(*DASHBOARD_RESERVATION_FIELDS)
-        .order_by("-created_at")
+    since = context.get("last_visit")
+    active = Reservation.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk")
+    light = [
+        _Light(*row)
+        for row in active.annotate(
+            is_new=ExpressionWrapper(Q(created_at__gt=since) if since else Value(True), BooleanField()),
+            is_bought=ExpressionWrapper(Q(bought_at__isnull=False), BooleanField()),
+        ).values_list("pk", "item_id", "is_new", "is_bought", "thanked", "guest_email")
+    ]
+    pledges = list(Pledge.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk"))
+    gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
+    items = context.get("items", [])
+
+    # What the page lists: the newest few, all of them (?claims=all), or one gift's (?claims=<id>).
+    asked, limit, claims_item = request.GET.get("claims", ""), CLAIMS_SHOWN, None
+    if asked.isdigit():
+        claims_item = next((item for item in items if item.pk == int(asked)), None)
+    listed, listed_pledges = light, pledges
+    if claims_item:
+        listed = [r for r in light if r.item_id == claims_item.pk]
+        listed_pledges = [p for p in pledges if p.item_id == claims_item.pk]
+    if claims_item or asked == "all":
+        limit = None
+    listed, listed_pledges = listed[:limit], listed_pledges[:limit]
+    # What came in since the last visit: the newest reservations and pledges together.
+    new_reservations = [r for r in light if r.new]
+    new_pledges = [p for p in pledges if since is None or p.created_at > since]
+    # Whole rows for the reservations listed or maybe new (one query), with their gifts from ``items``.
+    wanted = {r.pk for r in listed} | {r.pk for r in new_reservations[:NEWS_SHOWN]}
+    whole = (
+        {r.pk: r for r in Reservation.objects.filter(pk__in=wanted).only(*DASHBOARD_RESERVATION_FIELDS)}
+        if wanted
+        else {}
     )
-    pledges = list(Pledge.objects.active().filter(item__registry=registry).order_by("-created_at"))
-    _with_gifts([*reservations, *pledges], context.get("items", []))
-    context["summary"].update(
-        reservations=len(reservations),
-        bought=sum(r.bought for r in reservations),
-        thanked=sum(r.thanked for r in reservations),
-    )
+    _with_gifts([*whole.values(), *pledges], items)
     for pledge in pledges:
         pledge.amount_display = money(pledge.amount, pledge.item.currency)
-    gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
-    context.update(reservations=reservations, pledges=pledges, gifts_elsewhere=gifts_elsewhere)
+    thanked_url = pk_url("reservations:thanked", registry.slug)
+    for reservation in whole.values():
+        reservation.thanked_url = thanked_url(reservation.pk)
+    news = sorted(
+        [*(whole[r.pk] for r in new_reservations[:NEWS_SHOWN]), *new_pledges[:NEWS_SHOWN]],
+        key=lambda claim: claim.created_at,
+        reverse=True,
+    )
+
+    context["summary"].update(
+        reservations=len(light),
+        bought=sum(r.bought for r in light),
+        thanked=sum(r.thanked for r in light),
+    )
+    context.update(
+        shown_reservations=[whole[r.pk] for r in listed],
+        pledges=pledges,
+        shown_pledges=listed_pledges,
+        claims_item=claims_item,
+        reservations_count=len(light),
+        gifts_elsewhere=gifts_elsewhere,
+        news=news[:NEWS_SHOWN],
+        news_count=len(new_reservations) + len(new_pledges),
+        thanks_due=sum(not c.thanked for c in [*light, *pledges, *gifts_elsewhere]),
+    )
     # The thank-you list's panel: how many guests (by email, as the list groups them) are still to thank.
-    to_thank = {thanks.guest_key(c.guest_email) for c in [*reservations, *pledges] if not c.thanked}
+    to_thank = {thanks.guest_key(c.guest_email) for c in [*light, *pledges] if not c.thanked}
     to_thank |= {thanks.guest_key(g.guest_email, g.pk) for g in gifts_elsewhere if not g.thanked}
     context["guests_to_thank"] = len(to_thank)
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
 from apps.core.cache import FRAGMENT_SECONDS, code_version
+from apps.core.links import pk_url
 
 from .. import checklist, plans, services
 from ..access import registry_for_owner
@@ -94,8 +95,6 @@ UNSHOWN_ITEM_FIELDS = (
 # Gifts shown on one page of the dashboard, and claims listed before "show all":
 # with 200 gifts and 200 claims the page stays light on a phone.
 GIFTS_PER_PAGE = 30
-CLAIMS_SHOWN = 25
-NEWS_SHOWN = 8
 
 
 @verified_required
@@ -115,7 +114,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         item.index = index
     page = _page(request, len(items))
     start, end = (page - 1) * GIFTS_PER_PAGE, page * GIFTS_PER_PAGE
-    urls = {action: _gift_url(f"items:{action}", registry.slug) for action in GIFT_ACTIONS}
+    urls = {action: pk_url(f"items:{action}", registry.slug) for action in GIFT_ACTIONS}
     for item in items[start:end]:
         item.urls = {action: url(item.pk) for action, url in urls.items()}
         # The first gift cannot move up, the last one down.
@@ -153,8 +152,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     with registry.local_time():  # every date and time on the couple's clock
         # The claims and thank-you list, the importer, mail problems: each a fixed number of queries.
         dashboard_panels(request, context)
-        context.update(_news(context, last_visit))
-        context.update(_claims_shown(request.GET.get("claims", ""), context))
         dashboard_claims_listed(request, context)  # what only a listed claim shows: one query at most
         context["claims_version"] = _claims_version(context["shown_reservations"])
         context["checklist"] = checklist.steps_for(registry) if not registry.checklist_dismissed else None
@@ -163,17 +160,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 # The buttons of each gift on the dashboard: their addresses are ``item.urls.<action>``.
 GIFT_ACTIONS = ("move", "edit", "hide", "delete")
-_MARK = 987654321987654321  # a gift id no registry has
-
-
-def _gift_url(name: str, slug: str):
-    """``reverse(name, args=[slug, pk])`` as a function of ``pk`` (a gift's, a claim's), reversed once.
-
-    >>> _gift_url("items:edit", "alex-and-sam")(7) == reverse("items:edit", args=["alex-and-sam", 7])
-    True
-    """
-    head, tail = reverse(name, args=[slug, _MARK]).rsplit(str(_MARK), 1)
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def _page(request: HttpRequest, count: int) -> int:
@@ -183,39 +169,6 @@ def _page(request: HttpRequest, count: int) -> int:
     except ValueError:
         page = 1
     return min(max(page, 1), max((count - 1) // GIFTS_PER_PAGE + 1, 1))
-
-
-def _news(context: dict, since) -> dict:
-    """What came in since the owner's last visit, newest first, and the thank-yous still to write."""
-    claims = [*context.get("reservations", []), *context.get("pledges", [])]
-    new = sorted(
-        (claim for claim in claims if since is None or claim.created_at > since),
-        key=lambda claim: claim.created_at,
-        reverse=True,
-    )
-    thanks_due = sum(not c.thanked for c in [*claims, *context.get("gifts_elsewhere", [])])
-    return {"news": new[:NEWS_SHOWN], "news_count": len(new), "thanks_due": thanks_due}
-
-
-def _claims_shown(asked: str, context: dict) -> dict:
-    """The claims listed: the newest few, all of them (``?claims=all``), or one gift's (``?claims=<id>``)."""
-    reservations, pledges = context.get("reservations", []), context.get("pledges", [])
-    claims_item, limit = None, CLAIMS_SHOWN
-    if asked.isdigit():
-        claims_item = next((item for item in context["items"] if item.pk == int(asked)), None)
-    if claims_item:
-        reservations = [r for r in reservations if r.item_id == claims_item.pk]
-        pledges = [p for p in pledges if p.item_id == claims_item.pk]
-    if claims_item or asked == "all":
-        limit = None
-    thanked_url = _gift_url("reservations:thanked", context["registry"].slug)
-    for reservation in reservations[:limit]:
-        reservation.thanked_url = thanked_url(reservation.pk)
-    return {
-        "claims_item": claims_item,
-        "shown_reservations": reservations[:limit],
-        "shown_pledges": pledges[:limit],
-    }
 
 
 def _claims_version(reservations: list) -> str:
