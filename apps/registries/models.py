@@ -298,9 +298,10 @@ class Registry(models.Model):
 
     def phase(self, now: datetime.datetime | None = None) -> str:
         """Where the registry stands on the couple's calendar: "before", "after" the event, or "closed"."""
-        if self.links_expired(now):
+        today = self.local_today(now)  # (once: the zone's arithmetic costs, on every public page)
+        if today > self.token_valid_until():
             return "closed"
-        return "after" if self.event_passed(now) else "before"
+        return "after" if today > self.event_date else "before"
 
     def bump_version(self) -> None:
         """Invalidate the cached public page (one UPDATE, no read-modify-write)."""
