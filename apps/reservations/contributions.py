@@ -151,8 +151,9 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
     thanked_url = pk_url("reservations:thanked", registry.slug)
     for reservation in whole.values():
         reservation.thanked_url = thanked_url(reservation.pk)
+    # (A reservation cancelled between the two reads is simply left out.)
     news = sorted(
-        [*(whole[r.pk] for r in new_reservations[:NEWS_SHOWN]), *new_pledges[:NEWS_SHOWN]],
+        [*(whole[r.pk] for r in new_reservations[:NEWS_SHOWN] if r.pk in whole), *new_pledges[:NEWS_SHOWN]],
         key=lambda claim: claim.created_at,
         reverse=True,
     )
@@ -163,7 +164,7 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
         thanked=sum(r.thanked for r in light),
     )
     context.update(
-        shown_reservations=[whole[r.pk] for r in listed],
+        shown_reservations=[whole[r.pk] for r in listed if r.pk in whole],
         pledges=pledges,
         shown_pledges=listed_pledges,
         claims_item=claims_item,
