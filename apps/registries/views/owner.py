@@ -92,8 +92,8 @@ UNSHOWN_ITEM_FIELDS = (
     "updated_at",
 )
 
-# Gifts shown on one page of the dashboard, and claims listed before "show all":
-# with 200 gifts and 200 claims the page stays light on a phone.
+# Gifts shown on one page of the dashboard (the claims listed before "show all": apps.reservations'
+# CLAIMS_SHOWN): with 200 gifts and 200 claims the page stays light on a phone.
 GIFTS_PER_PAGE = 30
 
 
