@@ -144,6 +144,7 @@ PRIVATE = "private, no-cache"
 STALE_IF_ERROR_SECONDS = 24 * 3600  # when Django is down, a day-old page beats an error
 
 
+@cache  # (one bound per process: the header is built once)
 def shared_cache_control(bound: int) -> str:
     """``Cache-Control`` of a page any cache may share, served at most ``bound`` seconds stale.
 

@@ -12,6 +12,7 @@ once, so nobody can lock a couple out for good.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from axes.backends import AxesStandaloneBackend
@@ -27,7 +28,6 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import ngettext
 
 
@@ -54,17 +54,23 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class ClientAddressMiddleware(MiddlewareMixin):
+class ClientAddressMiddleware:
     """Put the client's address in ``REMOTE_ADDR`` when a trusted proxy tells it."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         trusted = getattr(settings, "WHISPER_TRUSTED_PROXIES", ())
         if trusted and request.META.get("REMOTE_ADDR") in trusted:
             real = client_address(request.META.get("HTTP_X_REAL_IP", ""))
             if real:
                 request.META["REMOTE_ADDR"] = real
+        return self.get_response(request)
 
 
+# The same visitors come back request after request: parse each address once.
+@functools.lru_cache(maxsize=4096)
 def client_address(value: str) -> str:
     """``value`` if it is one IPv4 or IPv6 address, else "".
 

@@ -63,8 +63,9 @@ MIDDLEWARE = [
     "apps.core.security.ContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY, built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before common and the cache: the reader's language (their
-    # choice in the django_language cookie, else Accept-Language, else English).
-    "django.middleware.locale.LocaleMiddleware",
+    # choice in the django_language cookie, else Accept-Language, else English),
+    # as Django's LocaleMiddleware decides it, without its i18n_patterns work.
+    "apps.core.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

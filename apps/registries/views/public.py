@@ -375,13 +375,14 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
     owner = not anonymous and is_owner(request, registry)
     if locked := gate(request, registry, owner=owner):
         return keep_private(locked)
+    # The couple may have chosen not to see what was reserved before the event.
+    # (Their day, their phase: the registry's own clock, whatever zone is active.)
+    show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
+    page = _Page(request, registry, owner=owner, show_state=show_state, anonymous=anonymous)
+    conditional = page.conditional and "HTTP_IF_NONE_MATCH" in request.META
+    if conditional and (not_modified := page.not_modified()) is not None:
+        return page.finish(not_modified)  # nothing rendered, so no clock to set
     with registry.local_time():  # its days and times on the couple's clock
-        # The couple may have chosen not to see what was reserved before the event.
-        show_state = not owner or registry.owner_view() != Registry.Spoilers.NONE
-        page = _Page(request, registry, owner=owner, show_state=show_state, anonymous=anonymous)
-        conditional = page.conditional and "HTTP_IF_NONE_MATCH" in request.META
-        if conditional and (not_modified := page.not_modified()) is not None:
-            return page.finish(not_modified)
         if page.shared:
             return page.finish(page.shared_response())
         return page.finish(render(request, TEMPLATE, page.context()))
