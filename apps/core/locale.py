@@ -10,14 +10,36 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_supported_language_variant
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+
+def reader_language(request: HttpRequest) -> str | None:
+    """The reader's own language, if it is one of ours: their choice in the chooser, else their browser's.
+
+    None when neither names a language Whisper speaks (LocaleMiddleware then
+    falls back to English; a registry's pages fall back to the registry's).
+    """
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    wanted = [chosen] if chosen else []
+    # (META, not request.headers: that builds a dict of every header, on the busiest page's every request.)
+    wanted += [code for code, _ in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))]
+    for code in wanted:
+        if code == "*":
+            break
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
 
 
 class LocaleMiddleware:
     """Django's ``LocaleMiddleware``, minus what only ``i18n_patterns`` URLs need.
 
-    The language is the reader's choice (the ``django_language`` cookie), else
-    their browser's (``Accept-Language``), else ``LANGUAGE_CODE``, exactly as
-    Django's middleware decides it; the response says it in
+    The language is the reader's own (:func:`reader_language`, kept as
+    ``request.reader_language``), else ``LANGUAGE_CODE``: what Django's
+    middleware decides for URLs without a language. The response says it in
     ``Content-Language`` (the language the view ended with: a registry's page
     may speak the registry's) and varies on ``Accept-Language``.
 
@@ -39,7 +61,8 @@ class LocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        translation.activate(translation.get_language_from_request(request))
+        request.reader_language = reader_language(request)
+        translation.activate(request.reader_language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language",))

@@ -6,15 +6,14 @@ the owner lookup, the passphrase gate and the header of pages not to index.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
-from django.utils.translation import get_supported_language_variant
-from django.utils.translation.trans_real import parse_accept_lang_header
+
+from apps.core.locale import reader_language
 
 from .models import Registry
 
@@ -67,29 +66,11 @@ def gate(request: HttpRequest, registry: Registry, owner: bool | None = None) ->
     return HttpResponseRedirect(f"{url}?{urlencode({'next': request.get_full_path()})}")
 
 
-def reader_language(request: HttpRequest) -> str | None:
-    """The reader's own language, if it is one of ours: their choice in the chooser, else their browser's.
-
-    None when neither names a language Whisper speaks (LocaleMiddleware then
-    falls back to English; a registry's pages fall back to the registry's).
-    """
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    wanted = [chosen] if chosen else []
-    # (META, not request.headers: that builds a dict of every header, on the busiest page's every request.)
-    wanted += [code for code, _ in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))]
-    for code in wanted:
-        if code == "*":
-            break
-        try:
-            return get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return None
-
-
 def speak_registry_language(request: HttpRequest, registry: Registry) -> None:
     """On ``registry``'s pages, speak its language to a reader who asked for none of ours."""
-    if reader_language(request) is None and registry.language != translation.get_language():
+    # (apps.core.locale.LocaleMiddleware found it already, on every request through the site.)
+    own = request.reader_language if hasattr(request, "reader_language") else reader_language(request)
+    if own is None and registry.language != translation.get_language():
         translation.activate(registry.language)
         request.LANGUAGE_CODE = translation.get_language()
 
