@@ -11,7 +11,7 @@ Registered by ``ReservationsConfig.ready()`` (see ``apps.core.hooks``).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.signals import post_save
@@ -64,8 +64,7 @@ CLAIMS_SHOWN = 25
 NEWS_SHOWN = 8
 
 
-@dataclass(frozen=True)
-class _Light:
+class _Light(NamedTuple):
     """A reservation as the dashboard counts it: read as a tuple, never as a model.
 
     ``new``: made since the owner's last visit (asked of the database: no date is read).
@@ -113,13 +112,15 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
         return
     since = context.get("last_visit")
     active = Reservation.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk")
-    light = [
-        _Light(*row)
-        for row in active.annotate(
-            is_new=ExpressionWrapper(Q(created_at__gt=since) if since else Value(True), BooleanField()),
-            is_bought=ExpressionWrapper(Q(bought_at__isnull=False), BooleanField()),
-        ).values_list("pk", "item_id", "is_new", "is_bought", "thanked", "guest_email")
-    ]
+    light = list(
+        map(
+            _Light._make,
+            active.annotate(
+                is_new=ExpressionWrapper(Q(created_at__gt=since) if since else Value(True), BooleanField()),
+                is_bought=ExpressionWrapper(Q(bought_at__isnull=False), BooleanField()),
+            ).values_list("pk", "item_id", "is_new", "is_bought", "thanked", "guest_email"),
+        )
+    )
     pledges = list(Pledge.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk"))
     gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
     items = context.get("items", [])
@@ -146,8 +147,14 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
         else {}
     )
     _with_gifts([*whole.values(), *pledges], items)
+    # The thank-you toggles' addresses, each pattern reversed once.
+    thanked_url = pk_url("reservations:pledge_thanked", registry.slug)
     for pledge in pledges:
         pledge.amount_display = money(pledge.amount, pledge.item.currency)
+        pledge.thanked_url = thanked_url(pledge.pk)
+    thanked_url = pk_url("reservations:gift_thanked", registry.slug)
+    for gift in gifts_elsewhere:
+        gift.thanked_url = thanked_url(gift.pk)
     thanked_url = pk_url("reservations:thanked", registry.slug)
     for reservation in whole.values():
         reservation.thanked_url = thanked_url(reservation.pk)

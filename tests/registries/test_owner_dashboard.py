@@ -6,11 +6,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_init, pre_init
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from apps.items.models import Item
 from apps.registries.models import Registry
+from apps.registries.views.owner import UNSHOWN_ITEM_FIELDS
 from tests.factories import ItemFactory, ReservationFactory
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +308,24 @@ def test_the_checklist_ticks_and_can_be_dismissed(owner_client, registry):
     assert 'id="checklist"' in owner_client.get(_url(registry)).content.decode()
     owner_client.post(reverse("registries:dismiss_checklist", args=[registry.slug]))
     assert 'id="checklist"' not in owner_client.get(_url(registry)).content.decode()
+
+
+def test_the_gifts_on_the_dashboard_are_the_rows_as_django_reads_them(owner_client, registry, items):
+    # The dashboard makes its gifts without Model.__init__ (apps.registries.views.owner._gifts):
+    # no receiver of Item's init signals may expect to see them, and every field shown is the row's.
+    assert not pre_init.has_listeners(Item) and not post_init.has_listeners(Item), (
+        "Item has init receivers now: make the dashboard's gifts with Model.__init__ again (owner._gifts)"
+    )
+    response = owner_client.get(_url(registry))
+
+    shown = [f for f in Item._meta.concrete_fields if f.name not in UNSHOWN_ITEM_FIELDS]
+    gifts = response.context["items"]
+    assert [gift.pk for gift in gifts] == [item.pk for item in registry.items.all()]
+    for gift in gifts:
+        row = Item.objects.get(pk=gift.pk)
+        assert {f.attname: getattr(gift, f.attname) for f in shown} == {
+            f.attname: getattr(row, f.attname) for f in shown
+        }
+        assert gift.registry == registry
+        assert gift.remaining() == row.remaining()
+        assert gift.description == row.description  # a field not shown is read when asked for

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, prefetch_related_objects
+from django.db.models import Count
+from django.db.models.base import ModelState
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import verified_required
 from apps.core.cache import FRAGMENT_SECONDS, code_version
-from apps.core.links import pk_url
+from apps.core.links import link, pk_url
 
 from .. import checklist, plans, services
 from ..access import registry_for_owner
@@ -92,6 +93,37 @@ UNSHOWN_ITEM_FIELDS = (
     "updated_at",
 )
 
+
+def _gifts(registry: Registry) -> list:
+    """Every gift of ``registry``, in order, for the summary, the order and the page's cards (one query).
+
+    Not the long texts, pictures and dates the list never shows (``UNSHOWN_ITEM_FIELDS``: deferred,
+    read if ever asked for). The rows are read as tuples and made into gifts without
+    ``Model.__init__``, which costs several times more than the query with 200 gifts (the gifts have
+    no ``pre_init``/``post_init`` receivers to miss). They are kept as the registry's prefetched
+    gifts, as ``prefetch_related("items")`` keeps them: the checklist's steps look at them too.
+    """
+    manager = registry.items
+    model, db = manager.model, manager.db
+    names = [f.attname for f in model._meta.concrete_fields if f.name not in UNSHOWN_ITEM_FIELDS]
+    gifts = []
+    for row in manager.values_list(*names):
+        gift = model.__new__(model)
+        gift.__dict__.update(zip(names, row, strict=True))
+        gift._state = ModelState()
+        gift._state.adding, gift._state.db = False, db
+        gift._state.fields_cache["registry"] = registry  # (as the related manager's rows have it)
+        gifts.append(gift)
+    # What prefetch_related_objects() leaves: the registry's gifts as a queryset already evaluated.
+    prefetched = manager.all()
+    prefetched._result_cache, prefetched._prefetch_done = gifts, True
+    registry._prefetched_objects_cache = {
+        **getattr(registry, "_prefetched_objects_cache", {}),
+        "items": prefetched,
+    }
+    return gifts
+
+
 # Gifts shown on one page of the dashboard (the claims listed before "show all": apps.reservations'
 # CLAIMS_SHOWN): with 200 gifts and 200 claims the page stays light on a phone.
 GIFTS_PER_PAGE = 30
@@ -102,11 +134,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     registry = registry_for_owner(request, slug)
     last_visit = services.record_visit(registry, request.user)
     view = registry.owner_view()
-    # Every gift, for the summary and the order; not the long texts, pictures and dates the list never
-    # shows. Read as the registry's prefetched gifts: the checklist's steps look at them too (no query).
-    gifts = registry.items.model.objects.defer(*UNSHOWN_ITEM_FIELDS)
-    prefetch_related_objects([registry], Prefetch("items", gifts))
-    items = list(registry.items.all())
+    items = _gifts(registry)
     summary = {"items": len(items), "hidden": sum(item.hidden for item in items)}
     if view != Registry.Spoilers.NONE:
         summary["units"] = sum(item.reserved_count for item in items)
@@ -119,6 +147,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         item.urls = {action: url(item.pk) for action, url in urls.items()}
         # The first gift cannot move up, the last one down.
         item.edges = f"{int(item.index == 0)}{int(item.index == len(items) - 1)}"
+    owners = list(registry.owners.order_by("date_joined", "pk"))
+    for owner in owners:
+        owner.remove_url = link("registries:remove_owner", registry.slug, owner.pk)
     context = {
         "registry": registry,
         # One query; the items it counts against are the list above.
@@ -135,7 +166,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "show_reservations": view == Registry.Spoilers.ALL,
         "summary": summary,
         "reveal_date": registry.reveal_date(),
-        "owners": list(registry.owners.order_by("date_joined", "pk")),
+        "owners": owners,
+        "links": {key: link(name, registry.slug) for key, name in DASHBOARD_LINKS.items()},
+        "catalog_url": link("javascript-catalog"),
         "invite_form": InviteForm(),
         "last_visit": last_visit,
         # Templates of other apps' panels (``hooks.dashboard_panels``), shown after the share panel.
@@ -160,6 +193,25 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 # The buttons of each gift on the dashboard: their addresses are ``item.urls.<action>``.
 GIFT_ACTIONS = ("move", "edit", "hide", "delete")
+
+# The registry's pages the dashboard links to: their addresses are ``links.<key>``.
+DASHBOARD_LINKS = {
+    "add": "items:add",
+    "add_fund": "items:add_fund",
+    "contributions": "reservations:contributions",
+    "public": "registries:public",
+    "edit": "registries:edit",
+    "notifications": "notifications:settings",
+    "export": "reservations:export",
+    "upgrade": "payments:upgrade",
+    "orders": "payments:orders",
+    "reorder": "items:reorder",
+    "dismiss_checklist": "registries:dismiss_checklist",
+    "shared": "registries:shared",
+    "share": "registries:share",
+    "qr": "registries:qr",
+    "invite": "registries:invite",
+}
 
 
 def _page(request: HttpRequest, count: int) -> int:
