@@ -24,7 +24,7 @@ def link(name: str, *args: str | int) -> str:
     >>> link("items:edit", "alex-and-sam", 7) == reverse("items:edit", args=["alex-and-sam", 7])
     True
     """
-    parts = _route(name, len(args), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    parts = _parts(name, len(args))
     return "".join(part + str(arg) for part, arg in zip(parts, args, strict=False)) + parts[-1]
 
 
@@ -34,9 +34,14 @@ def pk_url(name: str, slug: str) -> Callable[[int], str]:
     >>> pk_url("items:edit", "alex-and-sam")(7) == reverse("items:edit", args=["alex-and-sam", 7])
     True
     """
-    before, between, after = _route(name, 2, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    before, between, after = _parts(name, 2)
     head = f"{before}{slug}{between}"
     return lambda pk: f"{head}{pk}{after}"
+
+
+def _parts(name: str, count: int) -> tuple[str, ...]:
+    """Route ``name`` cut where its ``count`` arguments go, as this request reverses it."""
+    return _route(name, count, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
 
 
 @functools.cache

@@ -112,15 +112,13 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
         return
     since = context.get("last_visit")
     active = Reservation.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk")
-    light = list(
-        map(
-            _Light._make,
-            active.annotate(
-                is_new=ExpressionWrapper(Q(created_at__gt=since) if since else Value(True), BooleanField()),
-                is_bought=ExpressionWrapper(Q(bought_at__isnull=False), BooleanField()),
-            ).values_list("pk", "item_id", "is_new", "is_bought", "thanked", "guest_email"),
-        )
-    )
+    light = [
+        _Light(*row)
+        for row in active.annotate(
+            is_new=ExpressionWrapper(Q(created_at__gt=since) if since else Value(True), BooleanField()),
+            is_bought=ExpressionWrapper(Q(bought_at__isnull=False), BooleanField()),
+        ).values_list("pk", "item_id", "is_new", "is_bought", "thanked", "guest_email")
+    ]
     pledges = list(Pledge.objects.active().filter(item__registry=registry).order_by("-created_at", "-pk"))
     gifts_elsewhere = list(registry.off_registry_gifts.order_by("-created_at"))
     items = context.get("items", [])
@@ -147,17 +145,17 @@ def claims_panel(request: HttpRequest, context: dict) -> None:
         else {}
     )
     _with_gifts([*whole.values(), *pledges], items)
-    # The thank-you toggles' addresses, each pattern reversed once.
-    thanked_url = pk_url("reservations:pledge_thanked", registry.slug)
     for pledge in pledges:
         pledge.amount_display = money(pledge.amount, pledge.item.currency)
-        pledge.thanked_url = thanked_url(pledge.pk)
-    thanked_url = pk_url("reservations:gift_thanked", registry.slug)
-    for gift in gifts_elsewhere:
-        gift.thanked_url = thanked_url(gift.pk)
-    thanked_url = pk_url("reservations:thanked", registry.slug)
-    for reservation in whole.values():
-        reservation.thanked_url = thanked_url(reservation.pk)
+    # The thank-you toggles' addresses, each pattern reversed once.
+    for rows, name in (
+        (pledges, "reservations:pledge_thanked"),
+        (gifts_elsewhere, "reservations:gift_thanked"),
+        (whole.values(), "reservations:thanked"),
+    ):
+        thanked_url = pk_url(name, registry.slug)
+        for row in rows:
+            row.thanked_url = thanked_url(row.pk)
     # (A reservation cancelled between the two reads is simply left out.)
     news = sorted(
         [*(whole[r.pk] for r in new_reservations[:NEWS_SHOWN] if r.pk in whole), *new_pledges[:NEWS_SHOWN]],

@@ -148,8 +148,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         # The first gift cannot move up, the last one down.
         item.edges = f"{int(item.index == 0)}{int(item.index == len(items) - 1)}"
     owners = list(registry.owners.order_by("date_joined", "pk"))
+    remove_url = pk_url("registries:remove_owner", registry.slug)
     for owner in owners:
-        owner.remove_url = link("registries:remove_owner", registry.slug, owner.pk)
+        owner.remove_url = remove_url(owner.pk)
     context = {
         "registry": registry,
         # One query; the items it counts against are the list above.
