@@ -42,9 +42,8 @@ def delete_mail(user) -> dict:
 @privacy.erasing_guest_data.register
 def erase_old_mail(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
     """Delete mail delivered (or given up on) before ``mail_cutoff``: it quotes names and messages."""
-    old_mail = OutgoingMessage.objects.exclude(
-        status__in=[OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING]
-    ).filter(created_at__lt=mail_cutoff)
+    unsent = [OutgoingMessage.Status.WAITING, OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING]
+    old_mail = OutgoingMessage.objects.exclude(status__in=unsent).filter(created_at__lt=mail_cutoff)
     _, deleted = old_mail.delete()
     return {"mails": deleted.get(OutgoingMessage._meta.label, 0)}
 

@@ -30,6 +30,11 @@ class Kind(models.TextChoices):
 
 class OutgoingMessage(models.Model):
     class Status(models.TextChoices):
+        # A guest's mail in its few minutes' wait (``next_attempt_at``), when a newer
+        # mail about the same thing replaces it. No task carries it yet: once it is
+        # due, ``outbox.release_waiting()`` (celery beat) queues it.
+        WAITING = "waiting", _("Waiting")
+        # Handed to the workers: a send task is on its way (or the periodic retry's).
         QUEUED = "queued", _("Queued")
         # A worker claimed it and is talking to the provider right now (or
         # died doing so: see ``apps.notifications.outbox``).
@@ -62,19 +67,15 @@ class OutgoingMessage(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # What the periodic retry scans: the few unsent rows, by due time.
+            # What the periodic jobs scan: the few unsent rows, by due time.
             models.Index(
                 fields=["next_attempt_at"],
                 name="notif_outbox_unsent_due",
-                condition=Q(status__in=["queued", "sending"]),
+                condition=Q(status__in=["waiting", "queued", "sending"]),
             ),
             models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
             # The waiting mail a newer one with the same key replaces.
-            models.Index(
-                fields=["coalesce_key"],
-                name="notif_outbox_coalesce",
-                condition=Q(status="queued", attempts=0),
-            ),
+            models.Index(fields=["coalesce_key"], name="notif_outbox_waiting", condition=Q(status="waiting")),
             # A guest's day of mail, counted before each new claim (``to__iexact``, any case).
             models.Index(Upper("to"), "created_at", name="notif_outbox_to_upper_created"),
         ]

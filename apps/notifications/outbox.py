@@ -3,6 +3,10 @@
 ``queue()`` (what ``apps.core.emails.send`` calls) renders the mail and
 writes an ``OutgoingMessage`` in the caller's transaction; once it commits,
 the ``deliver`` task is queued (celery on Redis; inline under ``make run``).
+A guest's mail that waits a few minutes for a newer one to replace it is
+written ``waiting`` instead, with no task: ``release_waiting()`` (celery
+beat, every few seconds) queues the ones whose time has come, so a guest's
+click costs no broker round trip and the broker holds no delayed tasks.
 ``deliver()`` sends one row; ``requeue_stuck()`` (celery beat, every minute)
 queues again what a lost task left behind.
 
@@ -114,8 +118,9 @@ def queue(
     :data:`NOTIFICATIONS` and to transactional for every other name.
 
     With a ``coalesce_key`` the mail waits ``delay`` seconds before it is
-    sent, and a newer mail with the same key written meanwhile takes its
-    place: the waiting one is marked ``replaced`` and never sent, so several
+    sent (``waiting``, queued by :func:`release_waiting` once due), and a
+    newer mail with the same key written meanwhile takes its place: the
+    waiting one is marked ``replaced`` and never sent, so several
     changes in a few minutes make one mail with the latest state. When the
     waiting mail's template is one of ``sticky`` (a first confirmation), the
     newer mail keeps that template: its first mail still says what the
@@ -126,7 +131,7 @@ def queue(
     kind = kind or (Kind.NOTIFICATION if name in NOTIFICATIONS else Kind.TRANSACTIONAL)
     now = timezone.now()
     if coalesce_key and not first:
-        name = _replace_waiting(coalesce_key, to, name, frozenset(sticky), now)
+        name = _replace_waiting(coalesce_key, to, name, frozenset(sticky))
     headers: dict[str, str] = {}
     if kind == Kind.NOTIFICATION:
         url = unsubscribe_url(to)
@@ -144,8 +149,11 @@ def queue(
         headers=headers,
         kind=kind,
         coalesce_key=coalesce_key[:100],
+        status=Status.WAITING if delay else Status.QUEUED,
         next_attempt_at=now + datetime.timedelta(seconds=delay),
     )
+    if delay:
+        return message  # no task yet: release_waiting() queues it when it is due
     if settings.OUTBOX_DELIVER_ON_COMMIT:
         enqueue_on_commit(message.pk, countdown=delay)
     else:
@@ -156,15 +164,16 @@ def queue(
 # Inside the caller's transaction as it is (no savepoint: an error fails the caller's
 # transaction anyway); a transaction of its own outside any, for the row locks.
 @transaction.atomic(savepoint=False)
-def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str], now: datetime.datetime) -> str:
+def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str]) -> str:
     """Mark the mails waiting under ``key`` replaced; the template the newer mail is written with.
 
-    Only a mail nobody has tried yet is replaced; one a worker holds right
-    now (locked) is left to it, so at worst the guest gets both.
+    Only a mail still waiting is replaced (a late one too, which nothing has
+    queued yet); one being queued right now (locked) is left to it, so at
+    worst the guest gets both.
     """
     waiting = list(
         OutgoingMessage.objects.select_for_update(skip_locked=True)
-        .filter(coalesce_key=key[:100], to=to, status=Status.QUEUED, attempts=0, next_attempt_at__gt=now)
+        .filter(coalesce_key=key[:100], to=to, status=Status.WAITING)
         .order_by("pk")
     )
     if not waiting:
@@ -273,10 +282,9 @@ def _claim(message_id: int) -> OutgoingMessage | Outcome:
             return Outcome("busy")
         if message.status in {Status.SENT, Status.SKIPPED, Status.FAILED, Status.REPLACED}:
             return Outcome(message.status)  # a redelivered task, or a newer mail took its place
-        waiting = message.next_attempt_at and message.next_attempt_at > now + _EARLY
-        if message.status == Status.QUEUED and message.attempts == 0 and waiting:
-            # A coalesced mail before its send-after time (it may still be replaced):
-            # its own task comes when it is due, the periodic retry behind it.
+        early = message.next_attempt_at and message.next_attempt_at > now + _EARLY
+        if message.status == Status.WAITING and early:
+            # Before its send-after time it may still be replaced: release_waiting() queues it when due.
             return Outcome("waiting")
         if message.status == Status.SENDING:
             if message.claimed_at and message.claimed_at > stale:
@@ -392,7 +400,29 @@ def _suppress_refused(message: OutgoingMessage, exc: AnymailRecipientsRefused) -
         )
 
 
-# The safety net ------------------------------------------------------------
+# The periodic jobs ----------------------------------------------------------
+def release_waiting(limit: int = 500) -> int:
+    """Queue the send task for the waiting mails whose time has come; how many.
+
+    Celery beat calls it every ``OUTBOX_RELEASE_WAITING_SECONDS``: a guest's
+    mail goes out that long after its wait at most. The rows are ``queued``
+    in the same transaction, so two runs at once never queue one twice, and
+    a task lost on the way is the periodic retry's, as any other.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.WAITING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutgoingMessage.objects.filter(pk__in=ids).update(status=Status.QUEUED, next_attempt_at=now)
+        for pk in ids:
+            enqueue_on_commit(pk)
+    return len(ids)
+
+
 def requeue_stuck(limit: int = 500) -> int:
     """Queue the send task again for messages whose task was lost; how many.
 

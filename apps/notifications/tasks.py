@@ -2,7 +2,7 @@
 
 ``deliver`` sends one outbox row (queued on commit by ``apps.core.emails.send``).
 The others run from celery beat (``CELERY_BEAT_SCHEDULE`` in the settings):
-``retry_unsent`` every minute, the digest and the reminders once a day.
+``release_waiting`` every few seconds, ``retry_unsent`` every minute, the digest and the reminders once a day.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def deliver(self, message_id: int) -> str:
 
 
 # The periodic jobs run their services as they are (beat calls them by these names).
+release_waiting = shared_task(name="apps.notifications.tasks.release_waiting")(outbox.release_waiting)
 retry_unsent = shared_task(name="apps.notifications.tasks.retry_unsent")(outbox.requeue_stuck)
 send_digests = shared_task(name="apps.notifications.tasks.send_digests")(services.send_digests)
 send_guest_reminders = shared_task(name="apps.notifications.tasks.send_guest_reminders")(

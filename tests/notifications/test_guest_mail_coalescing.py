@@ -32,24 +32,32 @@ def _guest_rows() -> list[OutgoingMessage]:
     return list(OutgoingMessage.objects.filter(to="pat@example.com").order_by("pk"))
 
 
-def _when_due(message: OutgoingMessage) -> str:
-    """What the send task does once the mail's send-after time has come (its countdown ran out)."""
-    time.sleep(max((message.next_attempt_at - message.created_at).total_seconds(), 0) + 0.2)
-    return deliver.delay(message.pk).get()
+@pytest.fixture
+def when_due(django_capture_on_commit_callbacks):
+    """``when_due(message)``: its status once its send-after time has come and beat's job has run."""
+
+    def run(message: OutgoingMessage) -> str:
+        time.sleep(max((message.next_attempt_at - timezone.now()).total_seconds(), 0) + 0.2)
+        with django_capture_on_commit_callbacks(execute=True):  # its send task, queued on commit
+            outbox.release_waiting()
+        message.refresh_from_db()
+        return message.status
+
+    return run
 
 
-def test_three_changes_in_a_minute_make_one_mail_with_the_latest_state(hammock):
+def test_three_changes_in_a_minute_make_one_mail_with_the_latest_state(hammock, when_due):
     reservation = services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
     services.UNITS.change(reservation.pk, 2)
     services.UNITS.mark_bought(reservation.pk)
 
     assert mail.outbox == []  # nothing yet: each mail waits for the next change
     rows = _guest_rows()
-    assert [r.status for r in rows] == [Status.REPLACED, Status.REPLACED, Status.QUEUED]
+    assert [r.status for r in rows] == [Status.REPLACED, Status.REPLACED, Status.WAITING]
     waiting = rows[-1]
     assert waiting.coalesce_key == f"reservation:{reservation.pk}"
 
-    assert _when_due(waiting) == Status.SENT
+    assert when_due(waiting) == Status.SENT
     [sent] = mail.outbox
     # Still the first confirmation (with the manage link), saying what holds now.
     assert sent.subject.startswith("You reserved “Hammock”")
@@ -61,27 +69,53 @@ def test_three_changes_in_a_minute_make_one_mail_with_the_latest_state(hammock):
     assert len(mail.outbox) == 1
 
 
-def test_a_mail_is_not_sent_before_its_time_and_the_periodic_retry_sends_it_after(
+def test_a_waiting_mail_has_no_task_and_is_queued_by_beats_job_once_it_is_due(
     hammock, settings, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    settings.OUTBOX_DELIVER_ON_COMMIT = True  # as in production: tasks go on commit
+    with django_capture_on_commit_callbacks() as on_commit:
         services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
+    # The guest's click hands nothing to the broker.
+    assert [c for c in on_commit if getattr(c, "func", None) is outbox.enqueue] == []
     [row] = _guest_rows()
-    assert deliver.delay(row.pk).get() == "waiting"
+    assert row.status == Status.WAITING
+    assert deliver.delay(row.pk).get() == "waiting"  # a stray task sends nothing before its time
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.release_waiting() == 0
     assert mail.outbox == []
 
-    settings.OUTBOX_STUCK_AFTER_SECONDS = 0  # its own task was lost: the safety net takes it
     time.sleep(WAIT + 0.2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.release_waiting() == 1
+    assert [m.subject for m in mail.outbox] == ["You reserved “Hammock” for Alex & Sam"]
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.release_waiting() == 0  # queued once only
+    assert len(mail.outbox) == 1
+
+
+def test_a_waiting_mail_whose_task_was_lost_is_sent_by_the_periodic_retry(
+    hammock, settings, django_capture_on_commit_callbacks
+):
+    services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
+    time.sleep(WAIT + 0.2)
+    outbox.release_waiting()  # its task is never queued (no commit here): the broker lost it
+    [row] = _guest_rows()
+    assert row.status == Status.QUEUED
+    assert mail.outbox == []
+
+    settings.OUTBOX_STUCK_AFTER_SECONDS = 0
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.requeue_stuck() == 1
     assert [m.subject for m in mail.outbox] == ["You reserved “Hammock” for Alex & Sam"]
 
 
-def test_changes_further_apart_make_separate_mails(hammock):
+def test_changes_further_apart_make_separate_mails(hammock, when_due):
     reservation = services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
-    assert _when_due(_guest_rows()[-1]) == Status.SENT
+    assert when_due(_guest_rows()[-1]) == Status.SENT
     services.UNITS.change(reservation.pk, 3)
-    assert _when_due(_guest_rows()[-1]) == Status.SENT
+    assert when_due(_guest_rows()[-1]) == Status.SENT
 
     first, second = mail.outbox
     assert first.subject.startswith("You reserved")
@@ -90,11 +124,11 @@ def test_changes_further_apart_make_separate_mails(hammock):
     assert [r.status for r in _guest_rows()] == [Status.SENT, Status.SENT]
 
 
-def test_a_cancellation_replaces_the_waiting_mail_and_says_it_is_cancelled(hammock):
+def test_a_cancellation_replaces_the_waiting_mail_and_says_it_is_cancelled(hammock, when_due):
     reservation = services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
     services.UNITS.cancel(reservation.pk)
 
-    assert _when_due(_guest_rows()[-1]) == Status.SENT
+    assert when_due(_guest_rows()[-1]) == Status.SENT
     [sent] = mail.outbox
     assert sent.subject == "You cancelled your reservation of “Hammock”"
 
@@ -105,16 +139,16 @@ def test_two_guests_and_two_claims_never_replace_each_others_mail(hammock):
     services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com", key=None)
     services.UNITS.change(mine.pk, 1)  # no change: no mail
 
-    assert OutgoingMessage.objects.filter(status=Status.QUEUED).count() == 3
+    assert OutgoingMessage.objects.filter(status=Status.WAITING).count() == 3
     assert not OutgoingMessage.objects.filter(status=Status.REPLACED).exists()
 
 
-def test_a_fault_in_sending_the_coalesced_mail_is_retried(hammock, postmark):
+def test_a_fault_in_sending_the_coalesced_mail_is_retried(hammock, postmark, when_due):
     postmark.answer("500")
     services.UNITS.take(hammock.pk, 1, "Pat", "pat@example.com")
     [row] = _guest_rows()
 
-    assert _when_due(row) == Status.QUEUED  # Postmark failed: kept, due again after a backoff
+    assert when_due(row) == Status.QUEUED  # Postmark failed: kept, due again after a backoff
     row.refresh_from_db()
     assert row.attempts == 1
     assert "500" in row.last_error

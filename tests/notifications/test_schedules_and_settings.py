@@ -22,6 +22,9 @@ def test_beat_retries_unsent_mail_every_minute_and_runs_the_daily_mails_hourly()
 
     retry = tasks["apps.notifications.tasks.retry_unsent"]
     assert (retry.interval.every, retry.interval.period, retry.enabled) == (60, "seconds", True)
+    # A guest's mail that waited for a newer one goes out at most 10 s after its time.
+    release = tasks["apps.notifications.tasks.release_waiting"]
+    assert (release.interval.every, release.interval.period, release.enabled) == (10, "seconds", True)
     # Every hour: each run mails the registries whose local hour has come (see test_local_hours).
     for name, minute in [
         ("send_digests", "0"),

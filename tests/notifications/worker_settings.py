@@ -24,10 +24,13 @@ OUTBOX_DELIVER_ON_COMMIT = True
 OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "1"))
 OUTBOX_STUCK_AFTER_SECONDS = int(os.environ.get("OUTBOX_STUCK_AFTER_SECONDS", "0"))
 OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "60"))
-# Beat's "retry unsent" every second instead of every minute: a test waits for it.
+# Beat's mail jobs every second instead of every few seconds or every minute: a test waits for them.
 CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
-    "Mail: retry unsent": {**CELERY_BEAT_SCHEDULE["Mail: retry unsent"], "schedule": 1.0},
+    **{
+        name: {**CELERY_BEAT_SCHEDULE[name], "schedule": 1.0}
+        for name in ["Mail: send what waited", "Mail: retry unsent"]
+    },
 }
 # Logs of the worker: the mail outbox at INFO, so a failing test shows what happened.
 LOGGING = {

@@ -62,7 +62,7 @@ DEFAULT_PORTS = {
 WORKERS_PER_NODE = 2
 DB_NAME = "whisper_reliability"
 POSTMARK_TOKEN = "reliability-postmark-token"
-# Beat's "retry unsent mail" runs this often on the isolated stack, and a
+# Beat's "retry unsent mail" (and "send what waited") runs this often on the isolated stack, and a
 # queued mail counts as stuck after OUTBOX_STUCK_AFTER_SECONDS (env file below).
 RETRY_UNSENT_EVERY_SECONDS = 3
 OUTBOX_STUCK_AFTER_SECONDS = 8
@@ -299,6 +299,7 @@ def _environment(ports: Ports, postmark_url: str) -> dict[str, str]:
                 f"POSTMARK_API_URL={postmark_url}",
                 "OUTBOX_RETRY_BASE_SECONDS=1",
                 f"OUTBOX_RETRY_UNSENT_SECONDS={RETRY_UNSENT_EVERY_SECONDS}",
+                f"OUTBOX_RELEASE_WAITING_SECONDS={RETRY_UNSENT_EVERY_SECONDS}",
                 f"OUTBOX_STUCK_AFTER_SECONDS={OUTBOX_STUCK_AFTER_SECONDS}",
                 "",
             ]

@@ -33,10 +33,10 @@ def test_redis_killed_reservations_succeed_and_their_mail_goes_out_once_it_is_ba
     health = stack.get("/health/")
     assert health.status_code == 503
     assert health.json()["checks"]["broker"] == "error"
-    # The reservations and their mails are rows; no mail could be handed to a worker.
+    # The reservations and their mails are rows, waiting for a change that would replace them.
     assert stack.django("item_state", pk=seeded["pk"])["active_rows"] == GUESTS
     emails = [guest.email for guest in guests]
-    assert stack.django("mail_status", emails=emails) == {email: ["queued"] for email in emails}
+    assert stack.django("mail_status", emails=emails) == {email: ["waiting"] for email in emails}
     assert not any(stack.postmark.delivered(email) for email in emails)
 
     stack.start("redis")

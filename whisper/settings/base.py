@@ -374,6 +374,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # these into django-celery-beat's tables when it starts (by name: the admin
 # shows them, and a job edited there is put back at the next start).
 OUTBOX_RETRY_UNSENT_SECONDS = env_int("OUTBOX_RETRY_UNSENT_SECONDS", 60)
+# A guest's mail that waited (WHISPER_GUEST_MAIL_COALESCE_SECONDS) goes out at most this much later.
+OUTBOX_RELEASE_WAITING_SECONDS = env_int("OUTBOX_RELEASE_WAITING_SECONDS", 10)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Erase guests' personal data past WHISPER_GUEST_DATA_RETENTION_DAYS.
@@ -384,6 +386,11 @@ CELERY_BEAT_SCHEDULE = {
     "Daily metrics report": {
         "task": "apps.metrics.tasks.send_metrics_report",
         "schedule": crontab(minute="0", hour="6"),
+    },
+    # Queue the guests' mails whose wait for a newer one is over.
+    "Mail: send what waited": {
+        "task": "apps.notifications.tasks.release_waiting",
+        "schedule": float(OUTBOX_RELEASE_WAITING_SECONDS),
     },
     # Queue again the mail whose task was lost (the outbox keeps it).
     "Mail: retry unsent": {
