@@ -25,10 +25,9 @@ from .hooks import Hook
 # ``queue(name, to, context)`` of the app that keeps the outbox (NotificationsConfig.ready).
 outbox = Hook("the mail outbox")
 # The same app answers for the addresses it mails: why one gets no mail at all
-# (or None), how many mails of some templates it was sent since a time, and
-# "mail it no more: its owner says a guest's mail was not theirs".
-suppression = Hook("why an address gets no mail")
-mails_since = Hook("the mails an address was sent")
+# ("" if it does) with how many mails of some templates it was sent since a
+# time, and "mail it no more: its owner says a guest's mail was not theirs".
+mail_standing = Hook("why an address gets no mail, and the mails it was sent")
 not_me = Hook("an address whose owner says a guest's mail was not theirs")
 
 # The Content-ID of the header image every mail carries (see _layout.html).

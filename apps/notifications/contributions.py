@@ -24,8 +24,7 @@ from . import outbox, services
 from .models import OutgoingMessage, RegistryPreference
 
 emails.outbox.register(outbox.queue)
-emails.suppression.register(services.suppression)
-emails.mails_since.register(services.mails_since)
+emails.mail_standing.register(services.mail_standing)
 emails.not_me.register(services.not_me)
 reservation_made.register(services.reservation_made)
 

@@ -12,7 +12,7 @@ registries where ``NOTIFICATIONS_LOCAL_HOUR`` (9 am) has come today, in the
 registry's time zone, and that have not had their mail this local day — at
 nine every morning on their clock, whatever daylight saving does to UTC.
 - ``suppress`` / ``unsubscribe`` / ``not_me``: addresses we stop mailing,
-  ``suppression`` and ``mails_since`` for the rules on guests' mail, and
+  ``mail_standing`` for the rules on guests' mail, and
   ``note_mail_problems`` to show the couple why a guest got no mail.
 
 What the couple is told always follows the registry's spoiler setting
@@ -26,7 +26,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -108,7 +108,7 @@ def reservation_made(reservation: Reservation) -> int:
     else:
         item = Item.objects.select_related("registry").get(pk=reservation.item_id)
     registry = item.registry
-    if preference_for(registry).owner_mail != OwnerMail.IMMEDIATELY:
+    if _owner_mail(registry) != OwnerMail.IMMEDIATELY:
         return 0
     view = registry.owner_view()
     if view == Spoilers.NONE:
@@ -119,6 +119,21 @@ def reservation_made(reservation: Reservation) -> int:
     else:
         context["total_units"] = registry.items.aggregate(total=Sum("reserved_count"))["total"] or 0
     return _mail_owners("owner_new_reservation", registry, context)
+
+
+def _owner_mail(registry: Registry) -> str:
+    """How the couple of ``registry`` wants to hear of new reservations (the default if they never chose).
+
+    Read on every guest's claim, so written out as one small statement: the
+    ORM's query for it cost four times as much CPU (as in ``mail_standing``).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT owner_mail FROM {RegistryPreference._meta.db_table} WHERE registry_id = %s",  # nosec B608  # noqa: S608
+            [registry.pk],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else RegistryPreference._meta.get_field("owner_mail").default
 
 
 # The daily digest ------------------------------------------------------------------
@@ -334,20 +349,36 @@ def not_me(email: str) -> SuppressedAddress:
     return suppress(email, SuppressedAddress.Reason.NOT_ME, "Said “this wasn't me” through a guest's mail.")
 
 
-def suppression(email: str) -> SuppressedAddress | None:
-    """Why no mail at all goes to ``email`` (an unsubscribe still lets some through), or None."""
-    return SuppressedAddress.objects.blocking(Kind.TRANSACTIONAL).filter(email=email.strip().lower()).first()
+def mail_standing(email: str, templates: Iterable[str], since: datetime.datetime) -> tuple[str, int]:
+    """Whether ``email`` may get a guest's mail: why it gets no mail at all ("" if it may), and
+    how many mails of ``templates`` were written to it (in any case) since ``since``.
 
-
-def mails_since(email: str, templates: Iterable[str], since: datetime.datetime) -> int:
-    """How many mails of ``templates`` were written to ``email`` (in any case) since ``since``."""
-    return (
-        OutgoingMessage.objects.filter(
-            to__iexact=email.strip(), template__in=list(templates), created_at__gte=since
-        )
-        .exclude(status=OutgoingMessage.Status.REPLACED)
-        .count()
+    An unsubscribe still lets a guest's own mail through; a replaced mail was
+    never sent and does not count. Asked before every guest's claim, so in
+    one statement written out: the ORM spent more CPU building the two
+    queries than the database spends answering them (the outgoing index is
+    ``notif_outbox_to_upper_created``).
+    """
+    templates = list(templates)
+    suppressed, outgoing = SuppressedAddress._meta.db_table, OutgoingMessage._meta.db_table
+    sql = (
+        # Table and column names from the models, every value a parameter.
+        f"SELECT (SELECT reason FROM {suppressed} WHERE email = %s AND reason <> %s),"  # nosec B608  # noqa: S608
+        f" (SELECT COUNT(*) FROM {outgoing} WHERE UPPER({connection.ops.quote_name('to')}) = UPPER(%s)"
+        f" AND template IN ({', '.join(['%s'] * len(templates))}) AND created_at >= %s AND status <> %s)"
     )
+    params = [
+        email.strip().lower(),
+        SuppressedAddress.Reason.UNSUBSCRIBED,
+        email.strip(),
+        *templates,
+        connection.ops.adapt_datetimefield_value(since),
+        OutgoingMessage.Status.REPLACED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        reason, sent = cursor.fetchone()
+    return (SuppressedAddress(reason=reason).explanation if reason else ""), sent
 
 
 def note_mail_problems(reservations: Iterable[Reservation]) -> None:

@@ -148,8 +148,12 @@ def closed(registry: Registry) -> RegistryClosed | None:
     return RegistryClosed(couple=registry.title, date=formats.date_format(registry.token_valid_until()))
 
 
-def _bump_registry(item_id: int) -> None:
-    Registry.objects.filter(items__pk=item_id).update(cache_version=F("cache_version") + 1)
+def _bump_registry(item_id: int, registry_id: int | None = None) -> None:
+    """Bump the cache version of the item's registry (``registry_id``, when the caller knows it)."""
+    registries = (
+        Registry.objects.filter(pk=registry_id) if registry_id else Registry.objects.filter(items__pk=item_id)
+    )
+    registries.update(cache_version=F("cache_version") + 1)
 
 
 def _touch(item_id: int | None, **moves: Any) -> None:
@@ -204,17 +208,25 @@ class ClaimKind:
         return None
 
     # The lifecycle -----------------------------------------------------------
-    def _take(self, item_id: int, more: Value, total: Value, held: Value | None = None) -> None:
+    def _take(
+        self,
+        item_id: int,
+        more: Value,
+        total: Value,
+        held: Value | None = None,
+        registry_id: int | None = None,
+    ) -> None:
         """Add ``more`` to the item's running total if that much is left.
 
         ``total`` is what the claim holds afterwards, ``held`` what it held
         before (None for a new claim). One conditional UPDATE (then the
-        registry's version); when it matches no row nothing is written and
-        :class:`NotAvailable` says what is left.
+        registry's version: ``registry_id``'s, if the caller knows it); when
+        it matches no row nothing is written and :class:`NotAvailable` says
+        what is left.
         """
         moves = {self.total: F(self.total) + more, "cache_version": F("cache_version") + 1}
         if Item.objects.filter(self.enough_left(more, total), pk=item_id).update(**moves):
-            _bump_registry(item_id)
+            _bump_registry(item_id, registry_id)
             return
         item = Item.objects.filter(pk=item_id).first()
         left = self.left(item)
@@ -290,13 +302,11 @@ class ClaimKind:
             item = Item.objects.select_related("registry").filter(pk=item_id).first()
         if item is not None and (refusal := closed(item.registry)):
             raise refusal
-        if suppressed := emails.suppression.only()(guest_email):
-            raise AddressRefused(email=guest_email, why=suppressed.explanation)
         since = timezone.now() - datetime.timedelta(days=1)
-        if (
-            emails.mails_since.only()(guest_email, GUEST_MAILS, since)
-            >= settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY
-        ):
+        suppressed, sent = emails.mail_standing.only()(guest_email, GUEST_MAILS, since)
+        if suppressed:
+            raise AddressRefused(email=guest_email, why=suppressed)
+        if sent >= settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY:
             raise AddressRefused(TOO_MANY_MAILS, code="too_many_mails", email=guest_email)
         return item
 
@@ -346,7 +356,7 @@ class ClaimKind:
             raise
         try:
             with transaction.atomic():
-                self._take(item_id, value, total=value)
+                self._take(item_id, value, total=value, registry_id=item and item.registry_id)
                 claim = self.model(
                     item_id=item_id,
                     guest_name=guest_name,

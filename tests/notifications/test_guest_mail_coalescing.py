@@ -163,4 +163,4 @@ def test_replaced_mails_do_not_count_toward_the_daily_cap_per_address(hammock):
     services.UNITS.change(reservation.pk, 3)
 
     since = timezone.now() - datetime.timedelta(days=1)
-    assert notifications.mails_since("pat@example.com", services.GUEST_MAILS, since) == 1
+    assert notifications.mail_standing("pat@example.com", services.GUEST_MAILS, since) == ("", 1)

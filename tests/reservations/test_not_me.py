@@ -86,6 +86,18 @@ def test_the_guest_form_says_why_a_suppressed_address_is_refused(client, hammock
     assert not Reservation.objects.exists() and mail.outbox == []
 
 
+def test_an_unsubscribe_and_other_mail_to_the_address_do_not_hold_a_guest_up(settings, items):
+    settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = 1
+    # They unsubscribed from our notifications, and got a mail that is not a guest's.
+    SuppressedAddress.objects.create(email="robin@example.com", reason=SuppressedAddress.Reason.UNSUBSCRIBED)
+    OutgoingMessage.objects.create(template="welcome", to="robin@example.com", subject="Hi", text_body="Hi")
+
+    claim = _take(services.UNITS, items[0])
+
+    assert Reservation.objects.filter(pk=claim.pk).exists()
+    assert ["robin@example.com"] in [m.to for m in mail.outbox]  # their own confirmation still goes
+
+
 def test_one_address_gets_a_days_share_of_guests_mail_and_no_more(client, settings, registry, items, bike):
     settings.WHISPER_GUEST_MAILS_PER_ADDRESS_PER_DAY = 3
     teapot, hammock = items[0], items[1]
