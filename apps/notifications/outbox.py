@@ -427,25 +427,29 @@ def requeue_stuck(limit: int = 500) -> int:
     """Queue the send task again for messages whose task was lost; how many.
 
     That is: ``queued`` rows still waiting ``OUTBOX_STUCK_AFTER_SECONDS``
-    after they were due, and ``sending`` rows whose attempt started more than
-    ``OUTBOX_SENDING_TIMEOUT_SECONDS`` ago. Each one picked is not picked
-    again for another ``OUTBOX_STUCK_AFTER_SECONDS``, so a slow queue is not
-    flooded with copies (a copy would do nothing anyway).
+    after they were due, ``waiting`` ones too (their release never ran: beat's
+    "send what waited" was off or failing), and ``sending`` rows whose attempt
+    started more than ``OUTBOX_SENDING_TIMEOUT_SECONDS`` ago. Each one picked
+    is not picked again for another ``OUTBOX_STUCK_AFTER_SECONDS``, so a slow
+    queue is not flooded with copies (a copy would do nothing anyway).
     """
     now = timezone.now()
     grace = datetime.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     stale = now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
+    unsent = [Status.WAITING, Status.QUEUED]
     with transaction.atomic():
         ids = list(
             OutgoingMessage.objects.select_for_update(skip_locked=True)
             .filter(
-                Q(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+                Q(status__in=unsent, next_attempt_at__lte=now - grace)
                 | Q(status=Status.SENDING, claimed_at__lte=stale)
             )
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
-        OutgoingMessage.objects.filter(pk__in=ids, status=Status.QUEUED).update(next_attempt_at=now)
+        OutgoingMessage.objects.filter(pk__in=ids, status__in=unsent).update(
+            status=Status.QUEUED, next_attempt_at=now
+        )
         for pk in ids:
             enqueue_on_commit(pk)
     if ids:

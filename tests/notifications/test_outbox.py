@@ -204,6 +204,9 @@ def test_the_periodic_retry_takes_lost_and_stale_messages_only(settings, django_
         "lost": {"status": Status.QUEUED, "next_attempt_at": ago(600)},
         "just queued": {"status": Status.QUEUED, "next_attempt_at": ago(10)},
         "retry not due": {"status": Status.QUEUED, "next_attempt_at": now + datetime.timedelta(minutes=5)},
+        "never released": {"status": Status.WAITING, "next_attempt_at": ago(600)},
+        "waiting": {"status": Status.WAITING, "next_attempt_at": now + datetime.timedelta(minutes=1)},
+        "just due": {"status": Status.WAITING, "next_attempt_at": ago(10)},  # "send what waited" takes it
         "died mid-send": {"status": Status.SENDING, "claimed_at": ago(600)},
         "sending now": {"status": Status.SENDING, "claimed_at": ago(5)},
         "sent": {"status": Status.SENT},
@@ -220,9 +223,13 @@ def test_the_periodic_retry_takes_lost_and_stale_messages_only(settings, django_
         )
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.requeue_stuck() == 2
+        assert outbox.requeue_stuck() == 3
 
-    assert sorted(m.to[0] for m in mail.outbox) == ["died-mid-send@example.com", "lost@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "died-mid-send@example.com",
+        "lost@example.com",
+        "never-released@example.com",
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.requeue_stuck() == 0  # sent now; the others are not due
 
