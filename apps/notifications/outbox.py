@@ -155,9 +155,9 @@ def queue(
     if delay:
         return message  # no task yet: release_waiting() queues it when it is due
     if settings.OUTBOX_DELIVER_ON_COMMIT:
-        enqueue_on_commit(message.pk, countdown=delay)
+        enqueue_on_commit(message.pk)
     else:
-        enqueue(message.pk, countdown=delay)
+        enqueue(message.pk)
     return message
 
 
@@ -187,18 +187,18 @@ def _replace_waiting(key: str, to: str, name: str, sticky: frozenset[str]) -> st
     return kept or name
 
 
-def enqueue_on_commit(message_id: int, countdown: float = 0) -> None:
+def enqueue_on_commit(message_id: int) -> None:
     """Hand one message to the ``deliver`` task once the transaction commits.
 
     The outbox's ``delay_on_commit`` (celery's, which every other task is
     queued with): the same, but through :func:`enqueue`, so that a broker
     that does not answer never fails the write that committed.
     """
-    transaction.on_commit(functools.partial(enqueue, message_id, countdown=countdown))
+    transaction.on_commit(functools.partial(enqueue, message_id))
 
 
-def enqueue(message_id: int, countdown: float = 0) -> None:
-    """Hand one message to the ``deliver`` task (to run in ``countdown`` seconds, when it is due).
+def enqueue(message_id: int) -> None:
+    """Hand one message to the ``deliver`` task.
 
     If the broker is down, the message stays queued in the database and
     ``requeue_stuck()`` hands it over again later: the event that caused it
@@ -207,14 +207,13 @@ def enqueue(message_id: int, countdown: float = 0) -> None:
     from .tasks import deliver
 
     if deliver.app.conf.task_always_eager:
-        # make run / tests: inline, errors surface (a mail not yet due is left to the periodic retry).
+        # make run / tests: inline, errors surface.
         deliver.delay(message_id)
         return
     try:
         # One quick retry: a web request must not hang on a dead broker.
         deliver.apply_async(
             (message_id,),
-            countdown=countdown or None,
             retry=True,
             retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0, "interval_max": 0.2},
         )
@@ -409,18 +408,7 @@ def release_waiting(limit: int = 500) -> int:
     in the same transaction, so two runs at once never queue one twice, and
     a task lost on the way is the periodic retry's, as any other.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            OutgoingMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.WAITING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        OutgoingMessage.objects.filter(pk__in=ids).update(status=Status.QUEUED, next_attempt_at=now)
-        for pk in ids:
-            enqueue_on_commit(pk)
-    return len(ids)
+    return len(_hand_over(Q(status=Status.WAITING, next_attempt_at__lte=timezone.now()), limit))
 
 
 def requeue_stuck(limit: int = 500) -> int:
@@ -436,22 +424,33 @@ def requeue_stuck(limit: int = 500) -> int:
     now = timezone.now()
     grace = datetime.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     stale = now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
-    unsent = [Status.WAITING, Status.QUEUED]
-    with transaction.atomic():
-        ids = list(
-            OutgoingMessage.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status__in=unsent, next_attempt_at__lte=now - grace)
-                | Q(status=Status.SENDING, claimed_at__lte=stale)
-            )
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        OutgoingMessage.objects.filter(pk__in=ids, status__in=unsent).update(
-            status=Status.QUEUED, next_attempt_at=now
-        )
-        for pk in ids:
-            enqueue_on_commit(pk)
+    ids = _hand_over(
+        Q(status__in=[Status.WAITING, Status.QUEUED], next_attempt_at__lte=now - grace)
+        | Q(status=Status.SENDING, claimed_at__lte=stale),
+        limit,
+    )
     if ids:
         logger.info("Queued %s unsent mail(s) again.", len(ids))
     return len(ids)
+
+
+def _hand_over(rows: Q, limit: int) -> list[int]:
+    """Queue the send task for up to ``limit`` of the outbox's ``rows`` (the longest due first); their ids.
+
+    Under their row locks (rows another job holds are skipped): the ones not
+    yet tried are marked ``queued`` and due now, and every task goes once
+    the marks commit.
+    """
+    with transaction.atomic():
+        ids = list(
+            OutgoingMessage.objects.select_for_update(skip_locked=True)
+            .filter(rows)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutgoingMessage.objects.filter(pk__in=ids, status__in=[Status.WAITING, Status.QUEUED]).update(
+            status=Status.QUEUED, next_attempt_at=timezone.now()
+        )
+        for pk in ids:
+            enqueue_on_commit(pk)
+    return ids
