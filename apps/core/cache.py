@@ -6,7 +6,7 @@ visitors without a session (docs/caching.md).
 from __future__ import annotations
 
 import hashlib
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from pathlib import Path
 
 from django.conf import settings
@@ -71,6 +71,7 @@ def fragment_key(name: str, *vary_on: object) -> str:
     return make_template_fragment_key(name, [str(part) for part in vary_on])
 
 
+@lru_cache(maxsize=4096)  # (a revalidated page asks for the same tag again and again)
 def etag(*parts: object, strong: bool = False) -> str:
     """A weak ETag (``W/"…"``), or a ``strong`` one, that changes whenever one of ``parts`` does.
 
@@ -170,15 +171,26 @@ def shared_cache_control(bound: int) -> str:
 def share(response: HttpResponse) -> HttpResponse:
     """Mark ``response`` as one page for every visitor without a session (its ETag set by the caller)."""
     response.headers["Cache-Control"] = shared_cache_control(settings.WHISPER_SHARED_CACHE_SECONDS)
-    patch_vary_headers(response, SHARED_VARY)
+    _vary(response)
     return response
 
 
 def keep_private(response: HttpResponse) -> HttpResponse:
     """Mark ``response`` as this visitor's own: browsers only, always revalidated."""
     response.headers["Cache-Control"] = PRIVATE
-    patch_vary_headers(response, SHARED_VARY)
+    _vary(response)
     return response
+
+
+_SHARED_VARY_HEADER = ", ".join(SHARED_VARY)
+
+
+def _vary(response: HttpResponse) -> None:
+    headers = response.headers
+    if "Vary" in headers:
+        patch_vary_headers(response, SHARED_VARY)
+    else:  # (the usual case, and a 304's: written at once, not parsed and merged)
+        headers["Vary"] = _SHARED_VARY_HEADER
 
 
 def shared_with_guests(view):

@@ -160,6 +160,38 @@ def test_a_protected_registry_and_its_passphrase_page_never_come_from_the_cache(
     assert _get(stack, page).status_code == 302
 
 
+def _last_timelog(stack) -> dict:
+    """The last request Django answered, as the operators' timing report has it."""
+    return json.loads((stack.run_dir / "timelog.log").read_text().splitlines()[-1])
+
+
+def test_a_revalidation_past_the_cache_is_answered_by_django_before_rendering(stack, made):
+    # A guest past the passphrase (a session, as a couple has): their pages bypass the
+    # cache, private, with a tag of their own.
+    ask = f"/r/{made['locked']}/passphrase/"
+    page = f"/r/{made['locked']}/"
+    guest = requests.Session()
+    form = _post_form(guest.get(stack.url + ask, timeout=30).text)
+    guest.post(stack.url + ask, data=form_fields(form, {"passphrase": "open sesame"}), timeout=30)
+    mine = guest.get(stack.url + page, timeout=30, allow_redirects=False)
+    assert mine.status_code == 200 and "Secret teapot" in mine.text
+    assert _last_timelog(stack)["status"] == 200
+
+    # Their browser's reload: nginx passes its If-None-Match on, and Django answers 304
+    # itself, before rendering anything (without it, nginx would ask Django for the whole
+    # page and answer the 304 afterwards: the timelog would say 200).
+    again = guest.get(stack.url + page, headers={"If-None-Match": mine.headers["ETag"]}, timeout=30)
+    assert again.status_code == 304
+    assert _status(again) == "BYPASS"
+    assert again.headers["ETag"] == mine.headers["ETag"]
+    logged = _last_timelog(stack)
+    assert (logged["view"], logged["status"]) == ("registries:public", 304)
+
+    # A tag that no longer matches gets the whole page.
+    stale = guest.get(stack.url + page, headers={"If-None-Match": 'W/"not-this-one"'}, timeout=30)
+    assert stale.status_code == 200 and "Secret teapot" in stale.text
+
+
 def test_a_post_is_never_answered_or_stored_by_the_cache(stack, made):
     ask = f"/r/{made['locked']}/passphrase/"
     session = requests.Session()

@@ -213,6 +213,9 @@ class _Page:
         # Before the event, after it (belated gifts welcome), closed: the page changes with
         # the couple's calendar though no row does, so the phase is part of every key.
         self.phase = registry.phase()
+        # Asked once (each is a lookup through settings or a context-local): in every key and tag.
+        self.language = translation.get_language()
+        self.code_version = code_version()
 
     def _visitor(self) -> str:
         if self.shared:
@@ -232,7 +235,7 @@ class _Page:
         """
         registry = self.registry
         return etag(
-            code_version(),
+            self.code_version,
             registry.pk,
             registry.cache_version,
             self.variant,
@@ -241,7 +244,7 @@ class _Page:
             self._visitor(),
             "" if self.shared else self.request.META.get("CSRF_COOKIE", ""),
             read_only.for_request(self.request),
-            translation.get_language(),
+            self.language,
             self._encoding(),
             strong=self.shared,
         )
@@ -261,8 +264,8 @@ class _Page:
             self.variant,
             self.phase,
             read_only.for_request(self.request),
-            translation.get_language(),  # every language its own page
-            code_version(),
+            self.language,  # every language its own page
+            self.code_version,
         )
 
     def context(self, **extra) -> dict:
@@ -294,8 +297,8 @@ class _Page:
             "phase": self.phase,
             "valid_until": self.registry.token_valid_until(),
             "fragment_seconds": FRAGMENT_SECONDS,
-            "code_version": code_version(),
-            "language": translation.get_language(),  # in the fragments' keys
+            "code_version": self.code_version,
+            "language": self.language,  # in the fragments' keys
             **extra,
         }
 
