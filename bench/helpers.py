@@ -331,3 +331,13 @@ def run_section(results: dict) -> str:
 def markdown(results: dict, earlier: str = "") -> str:
     """``docs/benchmark.md`` for ``results`` (latest.json's), with the run ``earlier`` (the old file) held."""
     return two_runs(REPORT_HEAD, run_section(results), earlier)
+
+
+def as_wrk(headers: dict) -> dict:
+    """``headers`` as wrk sends them: no ``Accept-Encoding`` unless the row has one.
+
+    (requests adds ``Accept-Encoding: gzip, deflate`` to every request; a
+    None drops it. The registry page has one ETag per encoding, so a probe
+    with another encoding than wrk's would check another answer.)
+    """
+    return {"Accept-Encoding": None, **headers}

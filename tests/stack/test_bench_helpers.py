@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 from bs4 import BeautifulSoup
 
-from bench.helpers import form_fields, latency_ms, parse_wrk
+from bench.helpers import as_wrk, form_fields, latency_ms, parse_wrk
 
 DATA = Path(__file__).parent / "data"
 
@@ -54,3 +55,15 @@ def test_form_fields_fill_what_a_guest_types_and_keep_hidden_tokens():
         "quantity": "1",
         "message": "hi",
     }
+
+
+def test_a_probe_asks_for_the_encoding_wrk_asks_for():
+    # The registry page has one ETag per encoding: the bench's probes must check the answer
+    # wrk will get, not the one requests' default "Accept-Encoding: gzip, deflate" gets.
+    session = requests.Session()
+    plain = session.prepare_request(requests.Request("GET", "http://127.0.0.1/", headers=as_wrk({})))
+    assert "Accept-Encoding" not in plain.headers
+    gzip = session.prepare_request(
+        requests.Request("GET", "http://127.0.0.1/", headers=as_wrk({"Accept-Encoding": "gzip"}))
+    )
+    assert gzip.headers["Accept-Encoding"] == "gzip"
