@@ -192,6 +192,19 @@ def test_a_revalidation_past_the_cache_is_answered_by_django_before_rendering(st
     assert stale.status_code == 200 and "Secret teapot" in stale.text
 
 
+def test_nginx_revalidates_a_stored_page_and_django_answers_304(stack, made):
+    path = f"/r/{made['public']}/"
+    for _ in range(2):
+        stored = _get(stack, path)
+    assert _status(stored) in FROM_CACHE | {"MISS", "EXPIRED"}
+    time.sleep(BOUND)  # past s-maxage: the copy must be revalidated
+    again = _get(stack, path)
+    assert again.status_code == 200 and "Teapot" in again.text
+    assert _status(again) == "REVALIDATED"  # nginx asked with its copy's tag, and Django said 304
+    logged = _last_timelog(stack)
+    assert (logged["view"], logged["status"]) == ("registries:public", 304)
+
+
 def test_a_post_is_never_answered_or_stored_by_the_cache(stack, made):
     ask = f"/r/{made['locked']}/passphrase/"
     session = requests.Session()
