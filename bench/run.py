@@ -439,9 +439,9 @@ def drop_waiting_mail() -> None:
     """Delete the guest mails still waiting in the stack's outbox (status ``waiting``).
 
     A guest's mail waits WHISPER_GUEST_MAIL_COALESCE_SECONDS (two minutes)
-    before beat releases it: the ~1,000 confirmations of the reserve row
-    would be sent during the rows after it, and the mixed row's at the start
-    of the next run, each sending eating into whatever row is running. They
+    before beat releases it: the reserve row's confirmations (a few hundred
+    once coalesced) would be sent during the rows after it, and the mixed
+    row's at the start of the next run, eating into whatever row runs. They
     are the benchmark's own guests' (the stack's database is the
     benchmark's), so no row measures their delivery: they are dropped.
     """
