@@ -21,7 +21,7 @@ from apps.registries.models import Registry
 from apps.reservations.signals import reservation_made
 
 from . import outbox, services
-from .models import OutgoingMessage, RegistryPreference
+from .models import UNSENT, OutgoingMessage, RegistryPreference
 
 emails.outbox.register(outbox.queue)
 emails.mail_standing.register(services.mail_standing)
@@ -41,8 +41,7 @@ def delete_mail(user) -> dict:
 @privacy.erasing_guest_data.register
 def erase_old_mail(cutoff: datetime.date, mail_cutoff: datetime.datetime) -> dict[str, int]:
     """Delete mail delivered (or given up on) before ``mail_cutoff``: it quotes names and messages."""
-    unsent = [OutgoingMessage.Status.WAITING, OutgoingMessage.Status.QUEUED, OutgoingMessage.Status.SENDING]
-    old_mail = OutgoingMessage.objects.exclude(status__in=unsent).filter(created_at__lt=mail_cutoff)
+    old_mail = OutgoingMessage.objects.exclude(status__in=UNSENT).filter(created_at__lt=mail_cutoff)
     _, deleted = old_mail.delete()
     return {"mails": deleted.get(OutgoingMessage._meta.label, 0)}
 

@@ -28,6 +28,11 @@ class Kind(models.TextChoices):
     NOTIFICATION = "notification", _("Notification (can be unsubscribed)")
 
 
+# A mail not sent yet, nor given up on (``OutgoingMessage.Status``): what the periodic
+# jobs scan (their index) and what old-mail erasure keeps.
+UNSENT = ["waiting", "queued", "sending"]
+
+
 class OutgoingMessage(models.Model):
     class Status(models.TextChoices):
         # A guest's mail in its few minutes' wait (``next_attempt_at``), when a newer
@@ -71,7 +76,7 @@ class OutgoingMessage(models.Model):
             models.Index(
                 fields=["next_attempt_at"],
                 name="notif_outbox_unsent_due",
-                condition=Q(status__in=["waiting", "queued", "sending"]),
+                condition=Q(status__in=UNSENT),
             ),
             models.Index(fields=["to", "-created_at"], name="notif_outbox_to"),
             # The waiting mail a newer one with the same key replaces.

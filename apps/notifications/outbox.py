@@ -60,6 +60,8 @@ from .models import Kind, OutgoingMessage, SuppressedAddress
 logger = logging.getLogger(__name__)
 
 Status = OutgoingMessage.Status
+# Unsent rows no worker holds: a task for them marks them queued and due now.
+_UNCLAIMED = [Status.WAITING, Status.QUEUED]
 
 #: Mails we send on our own account: they carry an unsubscribe link and
 #: List-Unsubscribe headers, and an unsubscribed address does not get them.
@@ -425,7 +427,7 @@ def requeue_stuck(limit: int = 500) -> int:
     grace = datetime.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     stale = now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
     ids = _hand_over(
-        Q(status__in=[Status.WAITING, Status.QUEUED], next_attempt_at__lte=now - grace)
+        Q(status__in=_UNCLAIMED, next_attempt_at__lte=now - grace)
         | Q(status=Status.SENDING, claimed_at__lte=stale),
         limit,
     )
@@ -448,7 +450,7 @@ def _hand_over(rows: Q, limit: int) -> list[int]:
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
-        OutgoingMessage.objects.filter(pk__in=ids, status__in=[Status.WAITING, Status.QUEUED]).update(
+        OutgoingMessage.objects.filter(pk__in=ids, status__in=_UNCLAIMED).update(
             status=Status.QUEUED, next_attempt_at=timezone.now()
         )
         for pk in ids:
